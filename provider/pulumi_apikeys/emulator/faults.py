@@ -1,0 +1,168 @@
+"""What can go wrong, and the decision of when it does.
+
+A ``FaultPlan`` says which faults to inject (a script consumed in order, then per-request
+probabilities); a ``FaultInjector`` holds the live plan and draws a fault for each API request.
+Applying a fault to the wire is the job of ``fault_layer``; this module knows nothing about ASGI.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import deque
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["COMMIT_FAULTS", "FAULT_KINDS", "FaultInjector", "FaultKind", "FaultPlan"]
+
+FaultKind = Literal[
+    "rate_limit",
+    "server_error",
+    "bad_gateway",
+    "unavailable",
+    "drop",
+    "commit_then_drop",
+    "commit_then_hang",
+]
+"""The faults the emulator can inject.
+
+- ``rate_limit``: 429 with an OpenAI error body and ``retry-after`` header(s).
+- ``server_error``: 500; ``bad_gateway``: 502 with an HTML body, as a proxy sends it; ``unavailable``: 503.
+- ``drop``: the connection is closed without a response and the request is not processed.
+- ``commit_then_drop``: a create is processed (the key exists), then the connection is closed.
+- ``commit_then_hang``: a create is processed, then no answer comes (the client's timeout fires).
+"""
+
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
+"""Every fault kind, in declaration order (the order rates are rolled in)."""
+
+COMMIT_FAULTS: frozenset[FaultKind] = frozenset({"commit_then_drop", "commit_then_hang"})
+"""Faults that only mean something for a create; drawn for any other request they are no-ops."""
+
+# A create is recognised by its method alone (the only POST the Admin API keys API has), which
+# keeps this module free of any one vendor's paths.
+_CREATE_METHOD = "POST"
+
+
+class FaultPlan(BaseModel):
+    """Which faults to inject, and how.
+
+    Example: fail the next create with a 429, then drop one request in ten::
+
+        FaultPlan(script=["rate_limit"], rates={"drop": 0.1}, methods=["POST"], seed=7)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    latency_ms: int = Field(default=0, ge=0)
+    """Delay added before every API request (never before control requests)."""
+    rates: dict[FaultKind, float] = Field(default_factory=dict)
+    """Probability per matching API request of each fault; each in 0..1, together at most 1."""
+    script: list[FaultKind] = Field(default_factory=list)
+    """Faults injected in order, one per matching API request, before any rate is rolled."""
+    methods: list[str] | None = None
+    """Only requests with these HTTP methods are subject to ``rates`` and ``script``; ``None``: all."""
+    retry_after_seconds: float | None = Field(default=1.0, ge=0)
+    """Sent as ``retry-after`` on a 429 (as an integer when whole); ``None`` sends no header."""
+    retry_after_ms: int | None = Field(default=None, ge=0)
+    """Sent as ``retry-after-ms`` on a 429; ``None`` sends no header."""
+    hang_seconds: float = Field(default=30.0, ge=0)
+    """How long ``commit_then_hang`` withholds the answer (it ends early if the client gives up)."""
+    seed: int | None = None
+    """Seed of the random generator that rolls ``rates``, for reproducible runs."""
+
+    @field_validator("rates")
+    @classmethod
+    def _rates_are_probabilities(cls, rates: dict[FaultKind, float]) -> dict[FaultKind, float]:
+        for kind, rate in rates.items():
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"rate of {kind} must be between 0 and 1, got {rate}")
+        # One roll picks at most one fault per request, so the rates share a single unit interval.
+        if sum(rates.values()) > 1.0 + 1e-9:
+            raise ValueError("the rates add up to more than 1")
+        return rates
+
+    @field_validator("methods")
+    @classmethod
+    def _methods_upper_case(cls, methods: list[str] | None) -> list[str] | None:
+        return None if methods is None else [method.upper() for method in methods]
+
+    def retry_after_headers(self) -> dict[str, str]:
+        """The ``retry-after`` / ``retry-after-ms`` headers a 429 carries under this plan."""
+        headers: dict[str, str] = {}
+        if self.retry_after_seconds is not None:
+            seconds = self.retry_after_seconds
+            headers["retry-after"] = str(int(seconds)) if seconds.is_integer() else str(seconds)
+        if self.retry_after_ms is not None:
+            headers["retry-after-ms"] = str(self.retry_after_ms)
+        return headers
+
+
+class FaultInjector:
+    """The live fault plan: draws the fault for each API request and counts those injected.
+
+    Thread-safe, so that a test thread may change the plan while the server thread draws.
+    """
+
+    def __init__(self, plan: FaultPlan | None = None) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[FaultKind, int] = {}
+        self._plan = FaultPlan()
+        self._script: deque[FaultKind] = deque()
+        self._rng = random.Random()  # noqa: S311 - fault rolls need reproducibility, not secrecy
+        self.replace(plan or FaultPlan())
+
+    @property
+    def plan(self) -> FaultPlan:
+        """The current plan, its ``script`` holding only the faults not yet consumed."""
+        with self._lock:
+            return self._plan.model_copy(update={"script": list(self._script)})
+
+    @property
+    def counts(self) -> dict[FaultKind, int]:
+        """How many faults of each kind were injected since the last ``reset``."""
+        with self._lock:
+            return dict(self._counts)
+
+    def replace(self, plan: FaultPlan) -> None:
+        """Install a new plan: its script starts over and its seed (if any) re-seeds the rolls."""
+        with self._lock:
+            self._plan = plan
+            self._script = deque(plan.script)
+            self._rng = random.Random(plan.seed)  # noqa: S311 - see __init__
+
+    def reset(self) -> None:
+        """Back to no faults at all, with the counts at zero."""
+        self.replace(FaultPlan())
+        with self._lock:
+            self._counts.clear()
+
+    def draw(self, method: str) -> FaultKind | None:
+        """The fault to inject into a request with this HTTP method, or ``None``.
+
+        Consumes the next scripted fault, else rolls the rates. A commit fault drawn for a request
+        that is not a create is consumed but not injected (and not counted).
+        """
+        method = method.upper()
+        with self._lock:
+            plan = self._plan
+            if plan.methods is not None and method not in plan.methods:
+                return None
+            kind = self._script.popleft() if self._script else self._roll(plan)
+            if kind is None or (kind in COMMIT_FAULTS and method != _CREATE_METHOD):
+                return None
+            self._counts[kind] = self._counts.get(kind, 0) + 1
+            return kind
+
+    def _roll(self, plan: FaultPlan) -> FaultKind | None:
+        if not plan.rates:
+            return None
+        # A single roll against cumulative rates: each fault gets exactly its own probability.
+        roll = self._rng.random()
+        threshold = 0.0
+        for kind in FAULT_KINDS:
+            threshold += plan.rates.get(kind, 0.0)
+            if roll < threshold:
+                return kind
+        return None

@@ -1,0 +1,122 @@
+"""The log of API requests the emulator served, for tests and operators to inspect.
+
+Only what is safe to show is kept: method, path, query, status, the fault injected, the id of a
+created key. Never headers or bodies: they carry credentials and key values.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, ConfigDict
+
+from pulumi_apikeys.emulator.faults import FaultKind
+
+__all__ = ["DEFAULT_MAX_ENTRIES", "LogEntry", "RecordedRequest", "RequestLog"]
+
+DEFAULT_MAX_ENTRIES = 10_000
+"""How many entries a request log keeps before it forgets the oldest."""
+
+
+class RecordedRequest(BaseModel):
+    """One API request as the log shows it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int
+    """Arrival order, from 1 (restarts after a reset or a clear)."""
+    request_id: str
+    """The ``x-request-id`` the response carried (or would have, had it not been dropped)."""
+    method: str
+    path: str
+    """The path as the client sent it, percent-encoding kept, without the query."""
+    query: dict[str, str]
+    """The query parameters, decoded (the last value of a repeated one)."""
+    time: datetime
+    """When the request arrived (UTC)."""
+    status: int | None
+    """The status sent; ``None`` when no response was sent (dropped, or still hanging)."""
+    fault: FaultKind | None = None
+    """The fault injected into this request, if any."""
+    latency_ms: int = 0
+    """The delay the fault plan added before the request was handled."""
+    key_id: str | None = None
+    """The id of the key this request created, if it created one."""
+
+
+@dataclass
+class LogEntry:
+    """The live record of one request, filled in by the layers it passes through."""
+
+    seq: int
+    request_id: str
+    method: str
+    path: str
+    query: dict[str, str]
+    time: datetime
+    status: int | None = None
+    fault: FaultKind | None = None
+    latency_ms: int = 0
+    key_id: str | None = None
+
+    def snapshot(self) -> RecordedRequest:
+        """The entry as it stands now."""
+        return RecordedRequest(
+            seq=self.seq,
+            request_id=self.request_id,
+            method=self.method,
+            path=self.path,
+            query=dict(self.query),
+            status=self.status,
+            fault=self.fault,
+            latency_ms=self.latency_ms,
+            key_id=self.key_id,
+            time=self.time,
+        )
+
+
+class RequestLog:
+    """Thread-safe, in-order log of API requests.
+
+    An entry is added when a request arrives, so a request that never gets an answer (a hang) is
+    visible while it waits. Only the newest ``max_entries`` are kept, so a long-running emulator's
+    memory stays bounded.
+    """
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[LogEntry] = deque(maxlen=max_entries)
+        self._next_seq = 1
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def open(self, *, request_id: str, method: str, path: str, query: dict[str, str]) -> LogEntry:
+        """Start the entry of a request that just arrived."""
+        with self._lock:
+            entry = LogEntry(
+                seq=self._next_seq,
+                request_id=request_id,
+                method=method,
+                path=path,
+                query=query,
+                time=datetime.now(timezone.utc),
+            )
+            self._next_seq += 1
+            self._entries.append(entry)
+            return entry
+
+    def records(self) -> list[RecordedRequest]:
+        """Every entry so far, in arrival order."""
+        with self._lock:
+            return [entry.snapshot() for entry in self._entries]
+
+    def clear(self) -> None:
+        """Forget every entry; numbering starts again at 1."""
+        with self._lock:
+            self._entries.clear()
+            self._next_seq = 1

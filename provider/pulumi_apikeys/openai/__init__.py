@@ -1,0 +1,1 @@
+"""OpenAI organization Admin API keys: models and client."""

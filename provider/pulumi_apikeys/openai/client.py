@@ -1,0 +1,184 @@
+"""The REST calls of OpenAI's organization Admin API keys, on the shared HTTP layer."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from typing import Literal
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from pulumi_apikeys._http import ApiHttpClient, path_segment
+from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError, UnreadableResponseError
+from pulumi_apikeys.openai.models import (
+    EXPIRES_IN_SECONDS_MAX,
+    EXPIRES_IN_SECONDS_MIN,
+    AdminApiKey,
+    AdminApiKeyCreated,
+    AdminApiKeyDeleted,
+    AdminApiKeyPage,
+    OpenAIErrorBody,
+)
+from pulumi_apikeys.settings import RetryPolicy, resolve_base_url, resolve_credential
+
+__all__ = [
+    "ADMIN_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "AdminApiKeysClient",
+    "openai_error_message",
+]
+
+ADMIN_KEY_ENV = "OPENAI_ADMIN_KEY"
+BASE_URL_ENV = "OPENAI_BASE_URL"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+_PATH = "/organization/admin_api_keys"
+_PAGE_LIMIT_MAX = 100
+
+
+def openai_error_message(body: bytes) -> str | None:
+    """The ``error.message`` of an OpenAI error body, or ``None`` if the body is not one."""
+    try:
+        return OpenAIErrorBody.model_validate_json(body).error.message
+    except ValidationError:
+        return None
+
+
+class AdminApiKeysClient:
+    """Lists, creates, retrieves and deletes an organization's Admin API keys.
+
+    ::
+
+        client = AdminApiKeysClient()            # OPENAI_ADMIN_KEY, OPENAI_BASE_URL
+        created = client.create(name="CI deployer", expires_in_seconds=86400)
+        use(created.value.get_secret_value())   # shown this once, never again
+        for key in client.list(order="desc"):
+            print(key.id, key.name, key.redacted_value)
+        client.delete(created.id)
+
+    The admin key comes from ``admin_key``, else ``OPENAI_ADMIN_KEY``; the base URL from
+    ``base_url``, else ``OPENAI_BASE_URL``, else ``https://api.openai.com/v1``. Plain ``http://``
+    is refused unless the host is loopback. Safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        admin_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        policy: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        self.base_url = resolve_base_url(
+            base_url, env_var=BASE_URL_ENV, default=DEFAULT_BASE_URL, what="OpenAI"
+        )
+        self._http = ApiHttpClient(
+            base_url=self.base_url,
+            credential=resolve_credential(admin_key, env_var=ADMIN_KEY_ENV, what="OpenAI admin key"),
+            error_message=openai_error_message,
+            policy=policy,
+            http_client=http_client,
+        )
+
+    def list_page(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 20,
+        order: Literal["asc", "desc"] = "asc",
+    ) -> AdminApiKeyPage:
+        """One page of keys, oldest first (``order="asc"``) or newest first, after the key ``after``."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _PAGE_LIMIT_MAX:
+            raise InvalidArgumentError(f"limit must be an integer from 1 to {_PAGE_LIMIT_MAX}, not {limit!r}")
+        if order not in ("asc", "desc"):
+            raise InvalidArgumentError(f"order must be 'asc' or 'desc', not {order!r}")
+        params: dict[str, str | int] = {"limit": limit, "order": order}
+        if after is not None:
+            params["after"] = after
+        return self._http.request(
+            "openai.admin_api_keys.list", "GET", _PATH, model=AdminApiKeyPage, params=params
+        )
+
+    def list(
+        self,
+        *,
+        limit: int = _PAGE_LIMIT_MAX,
+        order: Literal["asc", "desc"] = "asc",
+        after: str | None = None,
+    ) -> Iterator[AdminApiKey]:
+        """Every key, fetching pages of ``limit`` lazily and following ``after`` while ``has_more``."""
+        cursor = after
+        while True:
+            page = self.list_page(after=cursor, limit=limit, order=order)
+            yield from page.data
+            if not page.has_more or not page.data:
+                return
+            next_cursor = page.data[-1].id
+            if next_cursor == cursor:
+                # A server that hands back the same page forever would otherwise loop us forever.
+                raise UnreadableResponseError(
+                    "openai.admin_api_keys.list", f"pagination did not advance past {cursor!r}"
+                )
+            cursor = next_cursor
+
+    def find_by_name(self, name: str) -> builtins.list[AdminApiKey]:
+        """Every key whose name is exactly ``name``, oldest first (names are not unique)."""
+        return [key for key in self.list() if key.name == name]
+
+    def create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
+        """Create a key. Its ``value`` is in the result and nowhere else, ever: keep it.
+
+        Sent once: a create whose answer is lost is not repeated blindly (it may have succeeded),
+        only when the request provably never reached the API or was refused with 429.
+        """
+        _check_name(name)
+        body: dict[str, object] = {"name": name}
+        if expires_in_seconds is not None:
+            _check_expires_in_seconds(expires_in_seconds)
+            body["expires_in_seconds"] = expires_in_seconds
+        return self._http.request(
+            "openai.admin_api_keys.create", "POST", _PATH, model=AdminApiKeyCreated, json=body
+        )
+
+    def retrieve(self, key_id: str) -> AdminApiKey:
+        """The key with this id; ``NotFoundError`` if there is none."""
+        return self._http.request(
+            "openai.admin_api_keys.retrieve",
+            "GET",
+            f"{_PATH}/{path_segment(key_id, 'key_id')}",
+            model=AdminApiKey,
+        )
+
+    def delete(self, key_id: str) -> bool:
+        """Delete the key: ``True`` if this call deleted it, ``False`` if it was already gone."""
+        try:
+            result = self._http.request(
+                "openai.admin_api_keys.delete",
+                "DELETE",
+                f"{_PATH}/{path_segment(key_id, 'key_id')}",
+                model=AdminApiKeyDeleted,
+            )
+        except NotFoundError:
+            # Deleting is idempotent for us: "already gone" is the state the caller wanted.
+            return False
+        return result.deleted
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"name must be a string, not {type(name).__name__}")
+    if not name.strip():
+        raise InvalidArgumentError("name must be a non-empty string")
+
+
+def _check_expires_in_seconds(value: object) -> None:
+    # bool is an int subclass: True would otherwise be sent as 1 second.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(f"expires_in_seconds must be an integer, not {type(value).__name__}")
+    if not EXPIRES_IN_SECONDS_MIN <= value <= EXPIRES_IN_SECONDS_MAX:
+        raise InvalidArgumentError(
+            f"expires_in_seconds must be from {EXPIRES_IN_SECONDS_MIN} to {EXPIRES_IN_SECONDS_MAX} "
+            f"(365 days), not {value}"
+        )

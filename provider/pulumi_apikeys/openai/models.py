@@ -1,0 +1,137 @@
+"""Pydantic models of the OpenAI organization Admin API keys objects.
+
+Shared by the client (which parses responses into them) and the emulator (which serves them), so
+the two cannot drift apart. Field shapes follow the official SDK 3.54 and its OpenAPI spec, which
+are newer than the seed documents: ``expires_at`` exists, ``name`` is nullable, the owner may be a
+user or a service account. Unknown fields are ignored so that an API that grows does not break us;
+a missing required field or a field of the wrong type is an error.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, SerializationInfo, field_serializer
+
+__all__ = [
+    "EXPIRES_IN_SECONDS_MAX",
+    "EXPIRES_IN_SECONDS_MIN",
+    "REVEAL_SECRETS",
+    "AdminApiKey",
+    "AdminApiKeyCreateRequest",
+    "AdminApiKeyCreated",
+    "AdminApiKeyDeleted",
+    "AdminApiKeyPage",
+    "ApiModel",
+    "OpenAIErrorBody",
+    "OpenAIErrorDetail",
+    "Owner",
+]
+
+EXPIRES_IN_SECONDS_MIN = 1
+"""The shortest lifetime the API accepts for a key, in seconds."""
+EXPIRES_IN_SECONDS_MAX = 31_536_000
+"""The longest lifetime the API accepts for a key, in seconds (365 days)."""
+
+REVEAL_SECRETS = {"reveal_secrets": True}
+"""Serialization context that writes secret fields in plaintext; only the emulator's create uses it."""
+
+
+class ApiModel(BaseModel):
+    """Base of every API object: unknown fields ignored, types checked strictly (no "12" for 12)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
+class Owner(ApiModel):
+    """Who owns an admin key: a user (``role: owner``) or a service account (``role: member``)."""
+
+    type: str | None = None
+    """``user`` or ``service_account``."""
+    object: str | None = None
+    """``organization.user`` or ``organization.service_account``."""
+    id: str | None = None
+    """The owner's identifier."""
+    name: str | None = None
+    """The owner's display name."""
+    created_at: int | None = None
+    """Unix seconds when the owner was created."""
+    role: str | None = None
+    """``owner`` for users; service accounts show ``member``."""
+
+
+class AdminApiKey(ApiModel):
+    """An organization Admin API key, as list and retrieve return it (never with its value)."""
+
+    object: Literal["organization.admin_api_key"]
+    """Always ``organization.admin_api_key``."""
+    id: str
+    """The key's identifier, e.g. ``key_abc``; what retrieve, delete and import take."""
+    name: str | None
+    """The key's name (nullable in the spec, though every key we create has one)."""
+    redacted_value: str
+    """The value with all but its ends hidden, e.g. ``sk-admin...xyz``: safe to show."""
+    created_at: int
+    """Unix seconds when the key was created."""
+    expires_at: int | None = None
+    """Unix seconds when the key expires; ``None`` for a key that never expires."""
+    last_used_at: int | None = None
+    """Unix seconds when the key was last used; ``None`` if never."""
+    owner: Owner
+    """The user or service account that owns the key."""
+
+
+class AdminApiKeyCreated(AdminApiKey):
+    """The create response: the key plus its ``value``, which the API never returns again."""
+
+    value: SecretStr
+    """The key itself. ``repr``/``str`` show ``**********``; call ``get_secret_value()`` to use it."""
+
+    @field_serializer("value", when_used="always")
+    def _serialize_value(self, value: SecretStr, info: SerializationInfo) -> str:
+        # Dumps hide the value unless the caller explicitly asks (the emulator, answering a create).
+        context = info.context
+        if isinstance(context, dict) and context.get("reveal_secrets") is True:
+            return value.get_secret_value()
+        return str(value)
+
+
+class AdminApiKeyPage(ApiModel):
+    """One page of the list call; the next page starts ``after`` the last item's id."""
+
+    object: Literal["list"]
+    data: list[AdminApiKey]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool
+
+
+class AdminApiKeyDeleted(ApiModel):
+    """The delete response."""
+
+    id: str
+    object: Literal["organization.admin_api_key.deleted"]
+    deleted: bool
+
+
+class AdminApiKeyCreateRequest(ApiModel):
+    """The create request's JSON body."""
+
+    name: str = Field(min_length=1)
+    expires_in_seconds: int | None = Field(default=None, ge=EXPIRES_IN_SECONDS_MIN, le=EXPIRES_IN_SECONDS_MAX)
+    """Omit (``None``) for a key that never expires."""
+
+
+class OpenAIErrorDetail(ApiModel):
+    """The ``error`` member of an OpenAI error response."""
+
+    message: str
+    type: str | None = None
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIErrorBody(ApiModel):
+    """An OpenAI error response: ``{"error": {"message", "type", "param", "code"}}``."""
+
+    error: OpenAIErrorDetail

@@ -1,0 +1,126 @@
+"""Where credentials, base URLs and timeouts come from, and the checks they must pass.
+
+Order of precedence for every setting: an explicit argument, then the environment variable, then
+the default (credentials have none). Nothing here reads Pulumi stack config; the provider layer
+resolves that and passes the result in explicitly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+
+from pulumi_apikeys.errors import ConfigurationError
+from pulumi_apikeys.redaction import redact
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "RetryPolicy",
+    "checked_base_url",
+    "is_loopback_host",
+    "resolve_base_url",
+    "resolve_credential",
+]
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds one attempt may take (connect, send, each read) before it counts as timed out."""
+DEFAULT_MAX_RETRIES = 3
+"""Further attempts after the first; one more than the official SDK's 2."""
+DEFAULT_TOTAL_TIMEOUT = 180.0
+"""Seconds one call may take across all its attempts and waits; bounds how long ``pulumi up`` waits."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long a call is retried.
+
+    ``backoff`` waits ``min(initial * 2**n, max) * (1 - 0.25 * random())`` seconds before retry
+    ``n + 1`` (the official SDK's schedule), unless the server said how long to wait. A server wait
+    over ``max_retry_after`` is not honoured: the call fails at once with the server's answer.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    timeout: float = DEFAULT_TIMEOUT
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT
+    backoff_initial: float = 0.5
+    backoff_max: float = 8.0
+    max_retry_after: float = 120.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be 0 or more, not {self.max_retries}")
+        if self.timeout <= 0 or self.total_timeout <= 0:
+            raise ConfigurationError("timeouts must be positive numbers of seconds")
+
+
+def resolve_credential(explicit: str | SecretStr | None, *, env_var: str, what: str) -> SecretStr:
+    """The credential passed in, else the one in ``env_var``; a ``ConfigurationError`` if neither."""
+    if isinstance(explicit, SecretStr):
+        explicit = explicit.get_secret_value()
+    value = explicit if explicit is not None else os.environ.get(env_var)
+    if value is None or not value.strip():
+        raise ConfigurationError(
+            f"No {what} is configured: pass it explicitly or set the {env_var} variable."
+        )
+    if value != value.strip() or any(ch.isspace() or not ch.isprintable() for ch in value):
+        # A pasted key with a newline would otherwise fail later as a confusing 401.
+        raise ConfigurationError(
+            f"The {what} contains whitespace or control characters; check how it was set."
+        )
+    return SecretStr(value)
+
+
+def resolve_base_url(explicit: str | None, *, env_var: str, default: str | None, what: str) -> str:
+    """The base URL passed in, else ``env_var``, else ``default``; checked by ``checked_base_url``."""
+    value = explicit or os.environ.get(env_var) or default
+    if not value:
+        raise ConfigurationError(
+            f"No {what} base URL is configured and there is no public default: "
+            f"pass it explicitly or set the {env_var} variable."
+        )
+    return checked_base_url(value, what=what)
+
+
+def checked_base_url(value: str, *, what: str) -> str:
+    """``value`` without a trailing slash, if it is a usable base URL.
+
+    Refused: anything that is not ``https://host/...``, except ``http://`` to a loopback host (the
+    emulator): the credential is sent with every request and must never cross a network in
+    cleartext. Also refused: user info, query strings and fragments, which have no place in a base.
+    """
+    shown = redact(value)  # echoed in messages: a pasted URL can carry a token
+    try:
+        url = httpx.URL(value.strip())
+    except (httpx.InvalidURL, TypeError):
+        raise ConfigurationError(f"The {what} base URL {shown!r} is not a valid URL.") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(
+            f"The {what} base URL {shown!r} is not an absolute http(s) URL (expected e.g. https://host/v1)."
+        )
+    if url.userinfo or url.query or url.fragment:
+        raise ConfigurationError(
+            f"The {what} base URL must not contain user info, a query or a fragment; got {url.host!r}..."
+        )
+    if url.scheme == "http" and not is_loopback_host(url.host):
+        raise ConfigurationError(
+            f"The {what} base URL {shown!r} uses plain http to a host that is not loopback: the credential "
+            "would cross the network in cleartext. Use https:// (http:// is allowed only for 127.0.0.1, "
+            "::1 and localhost)."
+        )
+    return str(url).rstrip("/")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

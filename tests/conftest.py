@@ -1,0 +1,38 @@
+"""Fixtures shared by every test: emulators served over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from pulumi_apikeys.emulator import EmulatorConfig, RunningEmulator, start_emulator
+
+
+@pytest.fixture(scope="session")
+def session_emulator() -> Iterator[RunningEmulator]:
+    """One emulator on a free port for the whole session; prefer ``emulator``, which resets it."""
+    with start_emulator(EmulatorConfig(port=0)) as running:
+        yield running
+
+
+@pytest.fixture
+def emulator(session_emulator: RunningEmulator) -> RunningEmulator:
+    """The session's emulator, reset: no keys, no faults, an empty request log."""
+    session_emulator.control.reset()
+    return session_emulator
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[[EmulatorConfig], RunningEmulator]]:
+    """Starts emulators with a custom configuration; each is stopped at teardown."""
+    started: list[RunningEmulator] = []
+
+    def start(config: EmulatorConfig) -> RunningEmulator:
+        running = start_emulator(config)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
