@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from pulumi_apikeys import __version__
+from pulumi_apikeys.cli import emulator as emulator_cli
 from pulumi_apikeys.cli import main
+from pulumi_apikeys.emulator import FaultPlan
 
 
 def test_emulator_help_lists_its_options() -> None:
@@ -79,3 +81,44 @@ def test_the_module_prints_the_base_url_first_then_serves_until_sigterm(emulator
 
     assert emulator_process.wait(timeout=30) == 0
     assert emulator_process.stdout.read() == ""  # the URL was the only line
+
+
+def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> None:
+    started = []
+    monkeypatch.setattr(emulator_cli, "run_forever", lambda config, on_ready: started.append(config))
+    arguments = [
+        "emulator",
+        "--port", "0",
+        "--admin-key", "sk-admin-flag",
+        "--state-file", str(tmp_path / "state.json"),
+        "--owner-kind", "service_account",
+        "--latency-ms", "25",
+        "--fault", "rate_limit=0.1",
+        "--fault", "drop=0.05",
+        "--fault-script", "commit_then_drop,server_error",
+        "--fault-methods", "POST,DELETE",
+        "--retry-after", "2",
+        "--retry-after-ms", "1500",
+        "--hang-seconds", "4",
+        "--seed", "7",
+    ]  # fmt: skip
+
+    result = CliRunner().invoke(main, arguments)
+
+    assert result.exit_code == 0, result.output
+    [config] = started
+    assert (config.admin_key, config.owner_kind, config.state_file) == (
+        "sk-admin-flag",
+        "service_account",
+        tmp_path / "state.json",
+    )
+    assert config.faults == FaultPlan(
+        latency_ms=25,
+        rates={"rate_limit": 0.1, "drop": 0.05},
+        script=["commit_then_drop", "server_error"],
+        methods=["POST", "DELETE"],
+        retry_after_seconds=2,
+        retry_after_ms=1500,
+        hang_seconds=4,
+        seed=7,
+    )
