@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pulumi_apikeys.errors import ConfigurationError
-from pulumi_apikeys.settings import RetryPolicy, checked_base_url, resolve_base_url, resolve_credential
+from pulumi_apikeys.settings import (
+    RetryPolicy,
+    checked_base_url,
+    is_loopback_host,
+    resolve_base_url,
+    resolve_credential,
+)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +100,24 @@ def test_a_blank_or_whitespace_laden_credential_is_refused_without_echoing_it(va
 def test_a_retry_policy_with_impossible_numbers_is_refused(kwargs):
     with pytest.raises(ConfigurationError):
         RetryPolicy(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("::ffff:127.0.0.1", True),
+        ("localhost", True),
+        ("10.1.2.3", False),
+        ("192.168.0.1", False),
+        ("::ffff:10.0.0.1", False),
+        ("localhost.evil.test", False),
+        ("testclient", False),
+        (None, False),
+    ],
+)
+def test_only_loopback_hosts_count_as_loopback(host, expected):
+    assert is_loopback_host(host) is expected

@@ -116,11 +116,16 @@ def checked_base_url(value: str, *, what: str) -> str:
     return str(url).rstrip("/")
 
 
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and addresses in 127.0.0.0/8 or ``::1``."""
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and addresses in 127.0.0.0/8, ``::1`` or IPv4-mapped loopback."""
+    if host is None:
+        return False
     if host.lower() in ("localhost", "localhost."):
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback

@@ -6,7 +6,6 @@ the machine may reach it, even when the emulator listens on a public address.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -21,8 +20,9 @@ from pulumi_apikeys.emulator.faults import FaultKind, FaultPlan
 from pulumi_apikeys.emulator.request_log import RecordedRequest
 from pulumi_apikeys.emulator.state import EmulatorState
 from pulumi_apikeys.openai.models import OpenAIErrorBody, OpenAIErrorDetail
+from pulumi_apikeys.settings import is_loopback_host
 
-__all__ = ["RECORDED_REQUESTS", "ControlApi", "EmulatorHealth", "LoopbackOnlyMiddleware", "is_loopback"]
+__all__ = ["RECORDED_REQUESTS", "ControlApi", "EmulatorHealth", "LoopbackOnlyMiddleware"]
 
 RECORDED_REQUESTS = TypeAdapter(list[RecordedRequest])
 """(De)serialises the request log as the control API sends it: a JSON array."""
@@ -43,19 +43,6 @@ class EmulatorHealth(BaseModel):
     """How many faults of each kind were injected since the last reset."""
 
 
-def is_loopback(host: str | None) -> bool:
-    """Whether ``host`` is a loopback address (127.0.0.0/8, ``::1``, or IPv4-mapped loopback)."""
-    if host is None:
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
-
-
 def _error(status: int, message: str, *, type: str) -> Response:
     body = OpenAIErrorBody(error=OpenAIErrorDetail(message=message, type=type))
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
@@ -69,7 +56,7 @@ class LoopbackOnlyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
-        if scope["type"] == "http" and not is_loopback(client[0] if client else None):
+        if scope["type"] == "http" and not is_loopback_host(client[0] if client else None):
             response = _error(
                 403, "The emulator's control API answers loopback callers only.", type="permission_error"
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from pydantic import BaseModel, ConfigDict
@@ -64,18 +64,8 @@ class LogEntry:
 
     def snapshot(self) -> RecordedRequest:
         """The entry as it stands now."""
-        return RecordedRequest(
-            seq=self.seq,
-            request_id=self.request_id,
-            method=self.method,
-            path=self.path,
-            query=dict(self.query),
-            status=self.status,
-            fault=self.fault,
-            latency_ms=self.latency_ms,
-            key_id=self.key_id,
-            time=self.time,
-        )
+        # asdict copies the query dict too, so the snapshot cannot change under the caller.
+        return RecordedRequest(**asdict(self))
 
 
 class RequestLog:
