@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test lint typecheck pytest demo emulator clean
+.PHONY: test lint typecheck pytest demo emulator bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ demo: $(STAMP)
 
 emulator: $(STAMP)
 	$(BIN)/pulumi-apikeys emulator --port 8787 --admin-key sk-admin-local
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/client_vs_emulator.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
