@@ -88,31 +88,34 @@ def many_keys():
     with start_emulator(EmulatorConfig(port=0)) as running:
         client = AdminApiKeysClient(admin_key=running.admin_key, base_url=running.base_url, policy=QUICK)
         ids = [client.create(name=f"key-{i:03d}").id for i in range(250)]
-        yield client, ids
+        running.control.clear_requests()
+        yield client, ids, running
 
 
 @pytest.mark.parametrize("limit", [1, 20, 100])
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_list_follows_the_cursor_through_every_page(many_keys, limit, order):
-    client, ids = many_keys
+    client, ids, _running = many_keys
     expected = ids if order == "asc" else ids[::-1]
     assert [k.id for k in client.list(limit=limit, order=order)] == expected
 
 
 def test_list_page_reports_the_cursor_fields(many_keys):
-    client, ids = many_keys
+    client, ids, _running = many_keys
     page = client.list_page(limit=20)
     assert (page.first_id, page.last_id, page.has_more, len(page.data)) == (ids[0], ids[19], True, 20)
     rest = client.list_page(after=ids[239], limit=20)
     assert ([k.id for k in rest.data], rest.has_more) == (ids[240:], False)
 
 
-def test_list_is_lazy_and_fetches_pages_as_they_are_consumed(many_keys):
-    client, _ids = many_keys
+def test_list_fetches_each_page_only_when_it_is_reached(many_keys):
+    client, _ids, running = many_keys
+    running.control.clear_requests()
     iterator = client.list(limit=100)
     next(iterator)
-    # One page fetched so far; the iterator did not eagerly read all three.
+    assert len(running.control.requests()) == 1
     assert sum(1 for _ in iterator) == 249
+    assert len(running.control.requests()) == 3
 
 
 @pytest.mark.parametrize("limit", [0, 101, True, "20"])
