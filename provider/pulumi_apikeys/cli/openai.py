@@ -99,7 +99,8 @@ def list_keys(
     ctx: click.Context, order: Literal["asc", "desc"], name: str | None, as_json: bool, ids: bool
 ) -> None:
     """List the organization's admin keys (values are never shown: the API keeps them hidden)."""
-    keys = [k for k in _client(ctx).list(order=order) if name is None or k.name == name]
+    client = _client(ctx)
+    keys = list(client.list(order=order)) if name is None else client.find_by_name(name, order=order)
     if ids:
         for key in keys:
             click.echo(key.id)

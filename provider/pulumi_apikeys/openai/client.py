@@ -123,9 +123,9 @@ class AdminApiKeysClient:
                 )
             cursor = next_cursor
 
-    def find_by_name(self, name: str) -> builtins.list[AdminApiKey]:
-        """Every key whose name is exactly ``name``, oldest first (names are not unique)."""
-        return [key for key in self.list() if key.name == name]
+    def find_by_name(self, name: str, *, order: Literal["asc", "desc"] = "asc") -> builtins.list[AdminApiKey]:
+        """Every key whose name is exactly ``name``, oldest first by default (names are not unique)."""
+        return [key for key in self.list(order=order) if key.name == name]
 
     def create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
         """Create a key. Its ``value`` is in the result and nowhere else, ever: keep it.
