@@ -5,6 +5,7 @@
     ApiKeysError                     anything this package raises on purpose
     ├── ConfigurationError           a missing or unusable credential, base URL or setting
     ├── InvalidArgumentError         a bad argument, caught before any request is sent
+    ├── AdoptionError                an existing key to import is missing or not as declared
     └── ApiError                     a call to a vendor API failed
         ├── ApiConnectionError       no response: refused, reset, dropped mid-way
         │   └── ApiTimeoutError      no response in time
@@ -27,6 +28,7 @@ part of an exception's text (Pulumi prints provider exceptions, tracebacks and a
 from __future__ import annotations
 
 __all__ = [
+    "AdoptionError",
     "ApiConnectionError",
     "ApiError",
     "ApiKeysError",
@@ -56,6 +58,10 @@ class ConfigurationError(ApiKeysError):
 
 class InvalidArgumentError(ApiKeysError, ValueError):
     """An argument was refused before any request was sent (an empty id, a name of the wrong type)."""
+
+
+class AdoptionError(ApiKeysError):
+    """An existing key named by ``import_`` does not exist, or differs from what the program declares."""
 
 
 class ApiError(ApiKeysError):

@@ -1,0 +1,102 @@
+"""Input checks for ``check()``: each problem becomes a ``CheckFailure`` naming its property.
+
+The engine shows every failure at once, before any API call, so checks collect rather than raise.
+Values the engine does not know yet (a preview with unresolved outputs) pass unchecked: they are
+checked again, known, before anything is created.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import CheckFailure
+from pulumi.runtime.rpc import UNKNOWN
+
+__all__ = ["CheckFailures", "is_unknown"]
+
+_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_ID_MAX_LENGTH = 256
+_SHOWN_MAX = 40
+
+
+def is_unknown(value: object) -> bool:
+    """True for the engine's placeholder of a value not known until apply time."""
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= _SHOWN_MAX else value[:_SHOWN_MAX] + "...")
+
+
+class CheckFailures:
+    """The failures found so far, plus typed readers of the inputs that record them."""
+
+    def __init__(self) -> None:
+        self.failures: list[CheckFailure] = []
+
+    def add(self, prop: str, reason: str) -> None:
+        """Records that ``prop`` is wrong, and why."""
+        self.failures.append(CheckFailure(prop, reason))
+
+    def name(self, props: Mapping[str, Any], prop: str) -> str | None:
+        """A required human-readable name: a string, not blank, free of control characters."""
+        value = props.get(prop)
+        if is_unknown(value):
+            return value
+        if value is None:
+            self.add(prop, f"{prop} is required: give the key a non-empty name")
+        elif not isinstance(value, str):
+            self.add(prop, f"{prop} must be a string, not {type(value).__name__}")
+        elif not value.strip():
+            self.add(prop, f"{prop} must not be empty or only whitespace")
+        elif any(not ch.isprintable() for ch in value):
+            self.add(prop, f"{prop} must not contain control characters such as newlines or tabs")
+        else:
+            return value
+        return None
+
+    def whole_number(
+        self, props: Mapping[str, Any], prop: str, *, minimum: int, maximum: int, unit: str
+    ) -> int | None:
+        """An optional integer in ``minimum..maximum``; whole floats (how numbers travel) become ints."""
+        value = props.get(prop)
+        if value is None or is_unknown(value):
+            return value
+        # bool is an int subclass: True must not quietly mean 1.
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.add(prop, f"{prop} must be a whole number of {unit}, not {type(value).__name__}")
+            return None
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                self.add(prop, f"{prop} must be a whole number of {unit}, not {value}")
+                return None
+            value = int(value)
+        if not minimum <= value <= maximum:
+            self.add(prop, f"{prop} must be from {minimum} to {maximum} {unit}, not {value}")
+            return None
+        return value
+
+    def resource_id(self, props: Mapping[str, Any], prop: str, *, example: str) -> str | None:
+        """An optional API id that goes into a URL path: plain letters, digits, ``_`` and ``-`` only."""
+        value = props.get(prop)
+        if value is None or is_unknown(value):
+            return value
+        if not isinstance(value, str):
+            kind = type(value).__name__
+            self.add(prop, f"the id to import must be a string such as {example!r}, not {kind}")
+        elif not value:
+            self.add(prop, f"the id to import must not be empty; expected an id such as {example!r}")
+        elif len(value) > _ID_MAX_LENGTH or not _ID_PATTERN.fullmatch(value):
+            # Refusing rather than percent-encoding: '/', '..', '?' or '#' in an id is a mistake, and
+            # this way no id can ever address a different URL path.
+            self.add(
+                prop,
+                f"the id to import must look like {example!r} (letters, digits, '_' and '-'), "
+                f"not {_shown(value)}",
+            )
+        else:
+            return value
+        return None
