@@ -1,12 +1,15 @@
 # Two entry points, each doing all its own set-up on a fresh machine:
-#   make test   virtual environment + dependencies, then lint, type check and the whole test suite
-#   make demo   the emulator on loopback and a walk through the client against it
+#   make test      virtual environment + dependencies, then lint, type check and the whole test suite
+#   make demo      the example program deployed by `pulumi up` to the emulator on loopback (needs the
+#                  Pulumi CLI; downloads it once if missing, else says how to install it)
+# and one more that needs no Pulumi CLI:
+#   make demo-cli  the emulator on loopback and a walk through the client's command line against it
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test lint typecheck pytest demo emulator bench clean
+.PHONY: test lint typecheck pytest demo demo-cli emulator bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +20,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check provider tests benchmarks
-	$(BIN)/ruff format --check provider tests benchmarks
+	$(BIN)/ruff check provider tests benchmarks examples
+	$(BIN)/ruff format --check provider tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -27,6 +30,9 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
+	$(BIN)/pulumi-apikeys demo
+
+demo-cli: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
 emulator: $(STAMP)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: the emulator on loopback, then the client through the command line.
+# The demo behind `make demo-cli`: the emulator on loopback, then the client through the command line.
+# It needs no Pulumi CLI; `make demo` runs the Pulumi program itself (pulumi-apikeys demo).
 # Nothing leaves this machine; the emulator stops when the script ends, however it ends.
 set -euo pipefail
 

@@ -33,3 +33,13 @@ def test_every_output_in_the_schema_is_a_typed_attribute_of_the_resource():
 def test_value_is_the_only_secret_output():
     outputs = package_schema()["resources"][ADMIN_API_KEY.type_name]["properties"]
     assert [name for name, prop in outputs.items() if prop.get("secret")] == ["value"]
+
+
+def test_the_schema_command_prints_schema_json():
+    from click.testing import CliRunner
+
+    from pulumi_apikeys.cli import main
+
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    assert result.output == SCHEMA_FILE.read_text()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from pulumi_apikeys._version import __version__
+from pulumi_apikeys.cli.demo import demo_command
 from pulumi_apikeys.cli.emulator import emulator_command
 from pulumi_apikeys.cli.openai import openai_group
+from pulumi_apikeys.cli.schema import schema_command
 
-__all__ = ["emulator_command", "main", "openai_group"]
+__all__ = ["demo_command", "emulator_command", "main", "openai_group", "schema_command"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,3 +21,5 @@ def main() -> None:
 
 main.add_command(emulator_command)
 main.add_command(openai_group)
+main.add_command(demo_command)
+main.add_command(schema_command)
