@@ -5,7 +5,7 @@
     ApiKeysError                     anything this package raises on purpose
     ├── ConfigurationError           a missing or unusable credential, base URL or setting
     ├── InvalidArgumentError         a bad argument, caught before any request is sent
-    ├── AdoptionError                an existing key to import is missing or not as declared
+    ├── AdoptionError                a key to import or get is missing, or not as declared
     └── ApiError                     a call to a vendor API failed
         ├── ApiConnectionError       no response: refused, reset, dropped mid-way
         │   └── ApiTimeoutError      no response in time
@@ -61,7 +61,7 @@ class InvalidArgumentError(ApiKeysError, ValueError):
 
 
 class AdoptionError(ApiKeysError):
-    """An existing key named by ``import_`` does not exist, or differs from what the program declares."""
+    """A key named by ``import_`` or ``get`` does not exist, or differs from what the program declares."""
 
 
 class ApiError(ApiKeysError):

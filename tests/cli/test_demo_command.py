@@ -6,6 +6,7 @@ The demo's run with the real CLI is covered by ``tests/integration``, which skip
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -192,7 +193,9 @@ def test_the_example_project_is_the_one_the_demo_configures() -> None:
 
     assert project["name"] == demo.PROJECT_NAME
     assert project["runtime"]["name"] == "python"
-    assert (EXAMPLE / "requirements.txt").read_text().split() == ["pulumi>=3,<4", "pulumi-apikeys"]
+    # The example asks for the same Pulumi SDK as the package does, and for the package itself.
+    sdk = re.search(r'"(pulumi>=[^"]+)"', (REPO / "pyproject.toml").read_text()).group(1)
+    assert (EXAMPLE / "requirements.txt").read_text().split() == [sdk, "pulumi-apikeys"]
 
 
 def test_the_workspace_runs_the_example_from_the_work_dir_without_touching_it(

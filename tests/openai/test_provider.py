@@ -63,6 +63,12 @@ def test_create_makes_one_post_and_returns_every_output(provider, emulator):
     assert result.outs["expires_at"] == result.outs["created_at"] + 3600
 
 
+def test_create_takes_a_lifetime_as_the_float_the_engine_sends(provider):
+    result = provider.create({"name": "k", "expires_in_seconds": 3600.0})
+    assert result.outs["expires_at"] == result.outs["created_at"] + 3600
+    assert result.outs["expires_in_seconds"] == 3600
+
+
 def test_create_returns_the_value_that_authenticates_as_the_new_key(provider, emulator):
     value = provider.create({"name": "k"}).outs["value"]
     AdminApiKeysClient(admin_key=value, base_url=emulator.base_url).list_page()
@@ -142,6 +148,11 @@ def test_read_with_only_the_inputs_serves_a_get(provider, api):
     result = provider.read(existing.id, {"__provider": "serialized"})
     assert result.outs["name"] == "Shared"
     assert result.outs["value"] is None
+
+
+def test_a_get_of_a_missing_key_fails_naming_it(provider):
+    with pytest.raises(AdoptionError, match="no Admin API key 'key_missing'"):
+        provider.read("key_missing", {"__provider": "serialized"})
 
 
 def test_update_returns_complete_unchanged_outputs(provider):

@@ -74,7 +74,7 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
         adopt_id = props.get(ADOPT_ID)
         if adopt_id is not None:
             return self._adopt(adopt_id, props)
-        created = self.client().create(name=props[_NAME], expires_in_seconds=props.get(_EXPIRES))
+        created = self.client().create(name=props[_NAME], expires_in_seconds=_lifetime(props))
         value = created.value.get_secret_value()
         return CreateResult(created.id, _outputs(created, declared=props, value=value))
 
@@ -104,6 +104,10 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
         try:
             key = self.client().retrieve(id_)
         except NotFoundError:
+            if "created_at" not in props:
+                # No previous outputs: this is AdminApiKey.get, and a reference to nothing is an error.
+                missing = f"AdminApiKey.get: the organization has no Admin API key {id_!r}."
+                raise AdoptionError(missing) from None
             return ReadResult(None, {})
         outputs = _outputs(key, declared=props, value=props.get("value"))
         inputs = {k: outputs[k] for k in (_NAME, _EXPIRES) if outputs[k] is not None}
@@ -120,11 +124,17 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
         self.client().delete(id_)
 
 
+def _lifetime(props: Mapping[str, Any]) -> int | None:
+    """The declared lifetime as an int: check() made it one, but numbers cross gRPC as floats."""
+    value = props.get(_EXPIRES)
+    return None if value is None else int(value)
+
+
 def _outputs(key: AdminApiKey, *, declared: Mapping[str, Any], value: str | None) -> dict[str, Any]:
     """The resource's outputs: every field of the key, the declared lifetime, and the value if known."""
     return {
         _NAME: key.name,
-        _EXPIRES: declared.get(_EXPIRES),
+        _EXPIRES: _lifetime(declared),
         "redacted_value": key.redacted_value,
         "value": value,
         "created_at": key.created_at,

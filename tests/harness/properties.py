@@ -1,0 +1,143 @@
+"""Property values as the engine holds them: plain JSON values, ``Secret`` wrappers and the unknown sentinel.
+
+The engine keeps secretness as a wrapper around a value (``resource.Secret`` in
+``sdk/go/common/resource/properties.go``); on the wire it is the signature object
+``{"4dabf1...": "1b4706...", "value": ...}`` (``sdk/go/common/resource/plugin/rpc.go``, MarshalProperties).
+Assets, archives, resource references and output values are not supported: the harness's monitor does not
+advertise those features, so the SDK never sends them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+
+__all__ = [
+    "SECRET_SIG",
+    "SIG_KEY",
+    "UNKNOWN",
+    "PropertyMap",
+    "Secret",
+    "annotate_secrets",
+    "contains_secrets",
+    "from_struct",
+    "make_secret",
+    "strip_secrets",
+    "to_struct",
+]
+
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+"""The key that marks a map as a special value (``_special_sig_key`` in the SDK's ``runtime/rpc.py``)."""
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+"""The signature of a secret, on the wire and in a checkpoint (``_special_secret_sig``)."""
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""A computed value, known only after the update (``UnknownStringValue`` in ``plugin/rpc.go``)."""
+
+# The other special signatures: refused rather than silently mangled.
+_UNSUPPORTED_SIGS = {
+    "c44067f5952c0a294b673a41bacd8c17": "asset",
+    "0def7320c3a5731c473e5ecbe6d01bc7": "archive",
+    "5cf8f73096256a8f31e491e813e4eb8e": "resource reference",
+    "d0e6a833031e9bbcd3f4e8bde6ca49a4": "output value",
+}
+
+PropertyMap = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret value: the engine tracks secretness per value, never per resource."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        # Keep plaintext out of assertion messages and logs.
+        return "Secret([secret])"
+
+
+def make_secret(value: Any) -> Secret:
+    """``value`` as a secret, without wrapping a secret twice (``resource.MakeSecret``)."""
+    return value if isinstance(value, Secret) else Secret(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        sig = value.get(SIG_KEY)
+        if sig == SECRET_SIG:
+            return Secret(_decode(value.get("value")))
+        if sig is not None:
+            what = _UNSUPPORTED_SIGS.get(sig, f"special value {sig!r}")
+            raise NotImplementedError(f"the harness does not support {what} property values")
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    # protobuf Struct numbers are doubles; integral ones are shown as ints so state files read like
+    # Pulumi's (Go marshals float64 7776000 as 7776000). Equality with the float is unaffected.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def from_struct(struct: struct_pb2.Struct | None) -> PropertyMap:
+    """A property map from a wire ``Struct``: secrets become ``Secret``, unknowns stay the sentinel."""
+    if struct is None:
+        return {}
+    decoded = _decode(json_format.MessageToDict(struct))
+    assert isinstance(decoded, dict)
+    return decoded
+
+
+def _encode(value: Any, keep_secrets: bool) -> Any:
+    if isinstance(value, Secret):
+        inner = _encode(value.value, keep_secrets)
+        # A provider that does not accept secrets gets plaintext (MarshalOptions.KeepSecrets=false).
+        return {SIG_KEY: SECRET_SIG, "value": inner} if keep_secrets else inner
+    if isinstance(value, dict):
+        return {k: _encode(v, keep_secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v, keep_secrets) for v in value]
+    return value
+
+
+def to_struct(props: PropertyMap, *, keep_secrets: bool) -> struct_pb2.Struct:
+    """The wire form of ``props``; secrets stripped unless ``keep_secrets``."""
+    struct = struct_pb2.Struct()
+    struct.update(_encode(props, keep_secrets))
+    return struct
+
+
+def strip_secrets(value: Any) -> Any:
+    """``value`` with every secret unwrapped (``unwrapResourceSecretsAndOutputs`` in step_generator.go)."""
+    return _encode(value, keep_secrets=False)
+
+
+def contains_secrets(value: Any) -> bool:
+    """Whether a secret hides anywhere inside ``value`` (``PropertyValue.ContainsSecrets``)."""
+    if isinstance(value, Secret):
+        return True
+    if isinstance(value, dict):
+        return any(contains_secrets(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_secrets(v) for v in value)
+    return False
+
+
+def annotate_secrets(outs: PropertyMap, ins: PropertyMap) -> PropertyMap:
+    """Copy secretness from ``ins`` onto same-named ``outs``; returns a new map.
+
+    Reproduces ``annotateSecrets`` in ``pkg/resource/plugin/provider_plugin.go``, which the engine applies
+    after every Check/Create/Read/Update of a provider that answered ``acceptSecrets=False`` (the Python
+    dynamic provider does): objects recurse, anything else becomes wholly secret if its input held a secret.
+    """
+    result = dict(outs)
+    for key, in_value in ins.items():
+        if key not in result:
+            continue
+        out_value = result[key]
+        if isinstance(out_value, dict) and isinstance(in_value, dict):
+            result[key] = annotate_secrets(out_value, in_value)
+        elif not isinstance(out_value, Secret) and contains_secrets(in_value):
+            result[key] = Secret(out_value)
+    return result
