@@ -156,9 +156,10 @@ def test_a_get_of_a_missing_key_fails_naming_it(provider):
 
 
 def test_update_returns_complete_unchanged_outputs(provider):
-    created = provider.create({"name": "k"})
-    result = provider.update(created.id, dict(created.outs), {"name": "k"})
+    created = provider.create({"name": "k", "expires_in_seconds": 60})
+    result = provider.update(created.id, dict(created.outs), {"name": "k", "expires_in_seconds": 60.0})
     assert result.outs == created.outs
+    assert type(result.outs["expires_in_seconds"]) is int
 
 
 def test_delete_deletes_the_key(provider, emulator, api):

@@ -116,7 +116,7 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Never chosen by ``diff``; if the engine calls it anyway, the outputs stay whole and unchanged."""
         outputs = {k: olds.get(k) for k in ADMIN_API_KEY.outputs}
-        outputs.update({k: news[k] for k in (_NAME, _EXPIRES) if k in news})
+        outputs.update({_NAME: news[_NAME], _EXPIRES: _lifetime(news)})
         return UpdateResult(outputs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
