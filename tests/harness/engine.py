@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypedDict
 
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 
@@ -85,6 +85,18 @@ class _Diff:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class _Identity(TypedDict):
+    """The URN, name and type every per-resource provider request names."""
+
+    urn: str
+    name: str
+    type: str
+
+
+def _identity(goal: _Goal) -> _Identity:
+    return {"urn": goal.urn, "name": goal.name, "type": goal.type}
 
 
 def _qualified_type(urn: str) -> str:
@@ -559,9 +571,7 @@ class Engine:
         program's inputs on the checked inputs (``annotateSecrets``); ``issueCheckFailures`` formats failures.
         """
         request = provider_pb2.CheckRequest(
-            urn=goal.urn,
-            name=goal.name,
-            type=goal.type,
+            **_identity(goal),
             olds=self._wire(olds),
             news=self._wire(goal.inputs),
             randomSeed=uuid.uuid4().bytes + uuid.uuid4().bytes,
@@ -582,6 +592,16 @@ class Engine:
             raise self._fail("\n".join(messages))
         return checked
 
+    def _change_fields(self, goal: _Goal, old: ResourceState, new: ResourceState) -> dict[str, Any]:
+        """What ``Diff`` and ``Update`` both carry: the ID, old outputs, new inputs and old inputs."""
+        return {
+            "id": old.id,
+            **_identity(goal),
+            "olds": self._wire(old.outputs),
+            "news": self._wire(new.inputs),
+            "old_inputs": self._wire(old.inputs),
+        }
+
     def _diff(self, goal: _Goal, old: ResourceState, new: ResourceState) -> _Diff:
         """``Diff`` old outputs against checked inputs; DIFF_UNKNOWN falls back to the engine's input diff.
 
@@ -590,15 +610,7 @@ class Engine:
         """
         if old.provider and old.provider != new.provider:
             return _Diff(changes=True, replace_keys=["provider"])
-        request = provider_pb2.DiffRequest(
-            id=old.id,
-            urn=goal.urn,
-            name=goal.name,
-            type=goal.type,
-            olds=self._wire(old.outputs),
-            news=self._wire(new.inputs),
-            old_inputs=self._wire(old.inputs),
-        )
+        request = provider_pb2.DiffRequest(**self._change_fields(goal, old, new))
         response = self._call("Diff", request, urn=goal.urn, resource_id=old.id)
         diff = _Diff(
             changes=response.changes == _DIFF_SOME,
@@ -658,9 +670,7 @@ class Engine:
             new.id, new.outputs = UNKNOWN, dict(new.inputs)
         else:
             request = provider_pb2.CreateRequest(
-                urn=goal.urn,
-                name=goal.name,
-                type=goal.type,
+                **_identity(goal),
                 properties=self._wire(new.inputs),
                 preview=self.preview,
             )
@@ -696,16 +706,7 @@ class Engine:
         if self.preview and not self._supports_preview:
             new.outputs = dict(new.inputs)
         else:
-            request = provider_pb2.UpdateRequest(
-                id=old.id,
-                urn=goal.urn,
-                name=goal.name,
-                type=goal.type,
-                olds=self._wire(old.outputs),
-                news=self._wire(new.inputs),
-                old_inputs=self._wire(old.inputs),
-                preview=self.preview,
-            )
+            request = provider_pb2.UpdateRequest(**self._change_fields(goal, old, new), preview=self.preview)
             response = self._call("Update", request, urn=goal.urn, resource_id=old.id)
             new.outputs = self._annotated(response.properties, new.inputs)
         new.modified = _now()
@@ -745,9 +746,7 @@ class Engine:
         stands in for the old state and the usual Check/Diff follows (``continueStepsFromImport``).
         """
         # ``State`` marshals from nothing to an empty map; ``Inputs`` stays unset.
-        request = provider_pb2.ReadRequest(
-            id=goal.import_id, urn=goal.urn, name=goal.name, type=goal.type, properties=self._wire({})
-        )
+        request = provider_pb2.ReadRequest(id=goal.import_id, **_identity(goal), properties=self._wire({}))
         response = self._call("Read", request, urn=goal.urn, resource_id=goal.import_id)
         if not response.HasField("properties"):
             raise self._fail(f"{goal.urn}: resource '{goal.import_id}' does not exist")
