@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import pulumi
 
-__all__ = ["ADOPT_ID", "options_for_adoption"]
+from pulumi_apikeys.glue.spec import ADOPT_ID
 
-ADOPT_ID = "adopt_id"
-"""The input holding the id of an existing resource to adopt instead of creating one."""
+__all__ = ["ADOPT_ID", "options_for_adoption"]
 
 
 def options_for_adoption(

@@ -1,5 +1,6 @@
 """One declaration per resource of its properties, read by the provider, the resource and the schema.
 
+Nothing here imports the Pulumi SDK, so the schema (and the command line) load without it.
 ``schema.json`` is generated from these declarations, and the provider's outputs, its replacing
 inputs and the resource's secret outputs all come from the same place, so none can drift.
 """
@@ -9,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["ObjectType", "Property", "ResourceSpec"]
+__all__ = ["ADOPT_ID", "ObjectType", "Property", "ResourceSpec"]
+
+ADOPT_ID = "adopt_id"
+"""The input holding the id of an existing resource to adopt instead of creating one (see ``adoption``)."""
 
 PropertyType = Literal["string", "integer", "object"]
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pulumi_apikeys.glue.adoption import ADOPT_ID
-from pulumi_apikeys.glue.spec import ObjectType, Property, ResourceSpec
+from pulumi_apikeys.glue.spec import ADOPT_ID, ObjectType, Property, ResourceSpec
 
 __all__ = ["ADMIN_API_KEY", "ADMIN_API_KEY_TYPE"]
 
