@@ -43,3 +43,12 @@ def test_the_schema_command_prints_schema_json():
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0
     assert result.output == SCHEMA_FILE.read_text()
+
+
+def test_the_command_line_and_the_schema_load_without_the_pulumi_sdk():
+    import subprocess
+    import sys
+
+    code = "import sys, pulumi_apikeys.cli, pulumi_apikeys.schema; print('pulumi' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"
