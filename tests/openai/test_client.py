@@ -245,8 +245,10 @@ def test_a_plain_http_base_url_to_a_remote_host_is_refused(emulator):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"name": ""}, "name must be a non-empty string"),
-        ({"name": "   "}, "name must be a non-empty string"),
+        ({"name": ""}, "name must not be empty or only whitespace"),
+        ({"name": "   "}, "name must not be empty or only whitespace"),
+        ({"name": "k" * 257}, "name must be at most 256 characters, not 257"),
+        ({"name": "a\tb"}, "name must not contain control characters"),
         ({"name": 7}, "name must be a string"),
         ({"name": "k", "expires_in_seconds": 0}, "expires_in_seconds must be from 1 to 31536000"),
         ({"name": "k", "expires_in_seconds": 31_536_001}, "expires_in_seconds must be from 1 to 31536000"),

@@ -15,6 +15,8 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 from pulumi.runtime.rpc import UNKNOWN
 
+from pulumi_apikeys.key_names import name_problem
+
 __all__ = ["CheckFailures", "is_unknown"]
 
 _ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -42,21 +44,16 @@ class CheckFailures:
         self.failures.append(CheckFailure(prop, reason))
 
     def name(self, props: Mapping[str, Any], prop: str) -> str | None:
-        """A required human-readable name: a string, not blank, free of control characters."""
+        """A required human-readable name, as ``key_names.name_problem`` defines one."""
         value = props.get(prop)
         if is_unknown(value):
             return value
-        if value is None:
-            self.add(prop, f"{prop} is required: give the key a non-empty name")
-        elif not isinstance(value, str):
-            self.add(prop, f"{prop} must be a string, not {type(value).__name__}")
-        elif not value.strip():
-            self.add(prop, f"{prop} must not be empty or only whitespace")
-        elif any(not ch.isprintable() for ch in value):
-            self.add(prop, f"{prop} must not contain control characters such as newlines or tabs")
-        else:
-            return value
-        return None
+        problem = name_problem(value, prop)
+        if problem is not None:
+            self.add(prop, problem)
+            return None
+        assert isinstance(value, str)  # name_problem refuses every non-string
+        return value
 
     def whole_number(
         self, props: Mapping[str, Any], prop: str, *, minimum: int, maximum: int, unit: str

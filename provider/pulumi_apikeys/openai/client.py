@@ -11,6 +11,7 @@ from pydantic import SecretStr, ValidationError
 
 from pulumi_apikeys._http import ApiHttpClient, path_segment
 from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError, UnreadableResponseError
+from pulumi_apikeys.key_names import name_problem
 from pulumi_apikeys.openai.models import (
     EXPIRES_IN_SECONDS_MAX,
     EXPIRES_IN_SECONDS_MIN,
@@ -167,10 +168,9 @@ class AdminApiKeysClient:
 
 
 def _check_name(name: object) -> None:
-    if not isinstance(name, str):
-        raise InvalidArgumentError(f"name must be a string, not {type(name).__name__}")
-    if not name.strip():
-        raise InvalidArgumentError("name must be a non-empty string")
+    problem = name_problem(name)
+    if problem is not None:
+        raise InvalidArgumentError(problem)
 
 
 def _check_expires_in_seconds(value: object) -> None:
