@@ -5,7 +5,8 @@ It owns, once for all backends:
 - the connection pool: one ``httpx.Client`` per process, made on first use (never at import or
   pickling time), shared by every thread, keep-alive, redirects off so the credential is never
   forwarded to another host;
-- timeouts: per attempt, and a total bound across attempts so a call can never hang;
+- timeouts: per attempt, and a total bound across attempts so a call can never hang, which a
+  caller can tighten for a group of calls with ``time_budget`` (one provider operation);
 - retries with backoff and jitter (via tenacity), honouring ``retry-after-ms`` / ``retry-after``
   and ``x-should-retry``, and only where repeating the request is safe (see ``_retry_decision``);
 - error mapping onto ``pulumi_apikeys.errors`` with the API's message and request id;
@@ -23,7 +24,9 @@ import platform
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Literal, TypeVar
 from urllib.parse import quote
 
@@ -50,9 +53,11 @@ __all__ = [
     "ApiHttpClient",
     "ErrorMessageParser",
     "Method",
+    "budget_left",
     "describe_validation_error",
     "path_segment",
     "shared_http_client",
+    "time_budget",
 ]
 
 _log = logging.getLogger("pulumi_apikeys.http")
@@ -68,10 +73,16 @@ ErrorMessageParser = Callable[[bytes], "str | None"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+_MIN_ATTEMPT_SECONDS = 0.25
+
 # Requests a server may receive twice without a second effect (RFC 9110 §9.2.2).
 _IDEMPOTENT: frozenset[str] = frozenset({"GET", "DELETE"})
 # Failures that prove the request never reached the server, so any method may be sent again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+# When the current operation's time budget ends (time.monotonic()); per thread, as each of the
+# provider server's worker threads runs one operation.
+_budget_end: ContextVar[float | None] = ContextVar("pulumi_apikeys_budget_end", default=None)
 
 _shared_lock = threading.Lock()
 _shared: tuple[int, httpx.Client] | None = None
@@ -91,6 +102,26 @@ def shared_http_client() -> httpx.Client:
                 ),
             )
         return _shared[1]
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Every call made inside (on this thread) ends within ``seconds`` from now, retries included.
+
+    A budget opened inside another replaces it until it closes: a cleanup that must run even
+    after the operation's budget is spent gets one of its own.
+    """
+    token = _budget_end.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _budget_end.reset(token)
+
+
+def budget_left() -> float | None:
+    """Seconds left in the current ``time_budget``; ``None`` outside one."""
+    end = _budget_end.get()
+    return None if end is None else end - time.monotonic()
 
 
 def path_segment(value: object, what: str) -> str:
@@ -203,12 +234,18 @@ class ApiHttpClient:
         json: Mapping[str, object] | None,
     ) -> tuple[int, str | None, bytes]:
         policy = self._policy
-        deadline = time.monotonic() + policy.total_timeout
+        now = time.monotonic()
+        deadline = now + policy.total_timeout
+        budget_end = _budget_end.get()
+        if budget_end is not None and budget_end < deadline:
+            if budget_end <= now:
+                raise ApiTimeoutError(call, "not sent: the operation's time budget is spent")
+            deadline = budget_end
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda exc: isinstance(exc, _Failure) and exc.retryable),
             # Never start a wait that would end past the total bound: fail with the last error instead.
             stop=tenacity.stop_after_attempt(policy.max_retries + 1)
-            | tenacity.stop_before_delay(policy.total_timeout),
+            | tenacity.stop_before_delay(deadline - now),
             wait=self._wait,
             sleep=self._sleep,
             before_sleep=lambda state: _log_retry(call, state),
@@ -242,8 +279,9 @@ class ApiHttpClient:
         deadline: float,
     ) -> tuple[int, str | None, bytes]:
         client = self._http_client or shared_http_client()
-        # The last attempt gets what is left of the total bound, but at least one second.
-        per_attempt = min(self._policy.timeout, max(deadline - time.monotonic(), 1.0))
+        # The last attempt gets what is left of the total bound, with a small floor so that an
+        # attempt started just before the bound is not doomed; the bound is overrun by at most that.
+        per_attempt = min(self._policy.timeout, max(deadline - time.monotonic(), _MIN_ATTEMPT_SECONDS))
         request = client.build_request(
             method,
             self._base_url + path,

@@ -28,12 +28,15 @@ __all__ = [
     "resolve_credential",
 ]
 
-DEFAULT_TIMEOUT = 30.0
-"""Seconds one attempt may take (connect, send, each read) before it counts as timed out."""
+DEFAULT_TIMEOUT = 600.0
+"""Seconds one attempt may take (connect, send, each read) before it counts as timed out; the
+official SDK's default, so no call gives up on a slow API sooner than the SDK would."""
 DEFAULT_MAX_RETRIES = 3
 """Further attempts after the first; one more than the official SDK's 2."""
-DEFAULT_TOTAL_TIMEOUT = 180.0
-"""Seconds one call may take across all its attempts and waits; bounds how long ``pulumi up`` waits."""
+DEFAULT_TOTAL_TIMEOUT = 2400.0
+"""Seconds one operation may take across all its attempts and waits: bounds how long ``pulumi up``
+waits on one key. The SDK's own worst case is 3 attempts of 600 s plus 2 waits of up to 120 s
+(2040 s); this is that, rounded up. Pipelines that would rather fail fast set it lower."""
 
 
 @dataclass(frozen=True)

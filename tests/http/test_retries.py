@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from pulumi_apikeys._http import time_budget
 from pulumi_apikeys.errors import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -117,6 +118,30 @@ def test_a_wait_past_the_total_timeout_is_not_started(fake_api):
     with pytest.raises(RateLimitedError):
         get(api, total_timeout=10)
     assert api.sleeps == []
+
+
+def test_a_wait_past_the_operations_time_budget_is_not_started(fake_api):
+    api = fake_api(status(429, headers={"retry-after": "30"}), ok)
+    with time_budget(10), pytest.raises(RateLimitedError):
+        get(api)
+    assert api.sleeps == []
+
+
+def test_a_call_made_after_the_time_budget_is_spent_is_not_sent(fake_api):
+    api = fake_api(ok)
+    with time_budget(0), pytest.raises(ApiTimeoutError, match="time budget is spent"):
+        get(api)
+    assert api.requests == []
+
+
+def test_a_budget_opened_inside_another_replaces_it_until_it_closes(fake_api):
+    api = fake_api(ok, ok)
+    with time_budget(0):
+        with time_budget(60):
+            assert get(api).id == "thing_1"
+        with pytest.raises(ApiTimeoutError):
+            get(api)
+    assert get(api).id == "thing_1"
 
 
 def test_x_should_retry_false_is_obeyed(fake_api):

@@ -198,19 +198,19 @@ def test_a_get_is_retried_after_a_dropped_connection(client, emulator):
     assert len(api_calls(emulator)) == 2
 
 
-def test_a_create_is_not_repeated_after_a_500(client, emulator):
+def test_a_single_create_request_is_not_repeated_after_a_500(client, emulator):
     emulator.control.set_faults(FaultPlan(script=["server_error"]))
     with pytest.raises(ServerError):
-        client.create(name="k")
+        client.send_create(name="k")
     assert api_calls(emulator) == [("POST", "/v1/organization/admin_api_keys")]
 
 
-def test_a_create_that_committed_but_lost_its_answer_is_not_repeated(client, emulator):
-    # The ambiguous case: the key exists, the caller cannot know it. Reconciling it is the
-    # provider's job; the client's is not to make a second key.
+def test_a_single_create_request_that_lost_its_answer_is_not_repeated(client, emulator):
+    # The ambiguous case: the key exists, the caller cannot know it. Reconciling it is the job of
+    # create(); a single request must never make a second key by itself.
     emulator.control.set_faults(FaultPlan(script=["commit_then_drop"]))
     with pytest.raises(ApiConnectionError):
-        client.create(name="k")
+        client.send_create(name="k")
     assert [k.name for k in client.list()] == ["k"]
 
 

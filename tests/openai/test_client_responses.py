@@ -42,7 +42,7 @@ def test_a_key_missing_its_id_is_an_error_naming_the_call_and_field():
 
 def test_a_create_answer_without_the_value_is_an_error_not_a_key_without_a_value():
     with pytest.raises(UnreadableResponseError, match="value: Field required"):
-        client_answering(KEY).create(name="k")
+        client_answering(KEY).send_create(name="k")
 
 
 def test_a_page_whose_cursor_does_not_advance_is_an_error_not_an_endless_loop():

@@ -19,7 +19,9 @@ from typing import ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from pulumi_apikeys.glue.retry_budget import RETRY_SETTINGS, retry_policy
 from pulumi_apikeys.glue.stack_config import Setting, StackConfig
+from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = ["ApiProvider"]
 
@@ -34,7 +36,7 @@ class ApiProvider(ResourceProvider, Generic[ClientT]):
     """A dynamic provider backed by one API client, made on first use from stack config or env."""
 
     settings: ClassVar[tuple[Setting, ...]] = ()
-    """The settings ``configure()`` reads from the stack config."""
+    """The backend's own settings ``configure()`` reads from the stack config (credential, URL)."""
 
     _stack_config: StackConfig | None = None
     _client: ClientT | None = None
@@ -48,7 +50,7 @@ class ApiProvider(ResourceProvider, Generic[ClientT]):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Keeps the stack's settings for this process; the client is made when first needed."""
-        self._stack_config = StackConfig.from_request(req, self.settings)
+        self._stack_config = StackConfig.from_request(req, self.settings + RETRY_SETTINGS)
 
     def client(self) -> ClientT:
         """The API client, made once from the stack config, else the environment."""
@@ -57,10 +59,12 @@ class ApiProvider(ResourceProvider, Generic[ClientT]):
             with _CLIENT_LOCK:
                 client = self._client
                 if client is None:
-                    client = self.make_client(self._stack_config or StackConfig())
+                    config = self._stack_config or StackConfig()
+                    client = self.make_client(config, retry_policy(config))
                     self._client = client
         return client
 
     @abstractmethod
-    def make_client(self, config: StackConfig) -> ClientT:
-        """Builds the client; raises ``ConfigurationError`` naming both ways to set a missing setting."""
+    def make_client(self, config: StackConfig, policy: RetryPolicy) -> ClientT:
+        """Builds the client with ``policy`` (the stack's retry budget); raises ``ConfigurationError``
+        naming both ways to set a missing setting."""

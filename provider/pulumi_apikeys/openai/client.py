@@ -9,7 +9,7 @@ from typing import Literal
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from pulumi_apikeys._http import ApiHttpClient, path_segment
+from pulumi_apikeys._http import ApiHttpClient, path_segment, time_budget
 from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError, UnreadableResponseError
 from pulumi_apikeys.key_names import name_problem
 from pulumi_apikeys.openai.models import (
@@ -21,6 +21,7 @@ from pulumi_apikeys.openai.models import (
     AdminApiKeyPage,
     OpenAIErrorBody,
 )
+from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_reconciled
 from pulumi_apikeys.settings import RetryPolicy, resolve_base_url, resolve_credential
 
 __all__ = [
@@ -128,11 +129,36 @@ class AdminApiKeysClient:
         """Every key whose name is exactly ``name``, oldest first by default (names are not unique)."""
         return [key for key in self.list(order=order) if key.name == name]
 
-    def create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
+    def create(
+        self, *, name: str, expires_in_seconds: int | None = None, ledger: KeyLedger = LEDGER
+    ) -> AdminApiKeyCreated:
         """Create a key. Its ``value`` is in the result and nowhere else, ever: keep it.
 
-        Sent once: a create whose answer is lost is not repeated blindly (it may have succeeded),
-        only when the request provably never reached the API or was refused with 429.
+        Ends with exactly one new key, or none: a create whose answer is lost is followed by a
+        search for the key it may have made, which is deleted before the next attempt (see
+        ``pulumi_apikeys.reconcile``). Keys ``ledger`` holds are never deleted. The whole call ends
+        within the policy's ``total_timeout``, plus one more for a final cleanup.
+        """
+        _check_name(name)
+        if expires_in_seconds is not None:
+            _check_expires_in_seconds(expires_in_seconds)
+        attempt = CreateAttempt(
+            scope=f"OpenAI admin key named {name!r}",
+            create=lambda: self.send_create(name=name, expires_in_seconds=expires_in_seconds),
+            created_id=lambda created: created.id,
+            recent=lambda since: self._recent(name, expires_in_seconds, since),
+            delete=self.delete,
+        )
+        policy = self._http.policy
+        with time_budget(policy.total_timeout):
+            return create_reconciled(
+                attempt, attempts=policy.max_retries + 1, cleanup_seconds=policy.total_timeout, ledger=ledger
+            )
+
+    def send_create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
+        """Send one create request. Prefer ``create``: if this one's answer is lost, a key may be left.
+
+        The request is repeated only when it provably never reached the API or was refused with 429.
         """
         _check_name(name)
         body: dict[str, object] = {"name": name}
@@ -142,6 +168,14 @@ class AdminApiKeysClient:
         return self._http.request(
             "openai.admin_api_keys.create", "POST", _PATH, model=AdminApiKeyCreated, json=body
         )
+
+    def _recent(self, name: str, expires_in_seconds: int | None, since: float) -> Iterator[RecentKey]:
+        """Keys named ``name`` created at or after ``since``, newest first (the list is newest-first)."""
+        for key in self.list(order="desc"):
+            if key.created_at < since:
+                return
+            if key.name == name:
+                yield RecentKey(key.id, key.created_at, _lifetime_matches(key, expires_in_seconds))
 
     def retrieve(self, key_id: str) -> AdminApiKey:
         """The key with this id; ``NotFoundError`` if there is none."""
@@ -171,6 +205,18 @@ def _check_name(name: object) -> None:
     problem = name_problem(name)
     if problem is not None:
         raise InvalidArgumentError(problem)
+
+
+# The API computes ``expires_at`` from its own clock when it creates the key; allow for a slow create.
+_LIFETIME_TOLERANCE_SECONDS = 5
+
+
+def _lifetime_matches(key: AdminApiKey, expires_in_seconds: int | None) -> bool:
+    """Whether the key's lifetime is the one a create asked for."""
+    if expires_in_seconds is None or key.expires_at is None:
+        return expires_in_seconds is None and key.expires_at is None
+    lifetime = key.expires_at - key.created_at
+    return abs(lifetime - expires_in_seconds) <= _LIFETIME_TOLERANCE_SECONDS
 
 
 def _check_expires_in_seconds(value: object) -> None:

@@ -1,8 +1,11 @@
 """The dynamic provider behind ``AdminApiKey``: check, diff, create, read, update, delete.
 
-Each method makes at most one API call (adoption and refresh: one GET; create: one POST; delete:
-one DELETE); the HTTP layer underneath retries what is safe to retry. Pulumi calls these methods in
-the provider process (``python -m pulumi.dynamic``), from several threads at once.
+Each method makes one API call (adoption and refresh: one GET; delete: one DELETE), except a
+create whose answer is lost, which the client reconciles (``pulumi_apikeys.reconcile``) before it
+tries again. The HTTP layer underneath retries what is safe to retry. Every key id the engine shows
+the provider goes into the process's ``LEDGER``, so reconciling never deletes a key in state.
+Pulumi calls these methods in the provider process (``python -m pulumi.dynamic``), from several
+threads at once.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pulumi_apikeys.glue.stack_config import Setting, StackConfig
 from pulumi_apikeys.openai.client import ADMIN_KEY_ENV, BASE_URL_ENV, AdminApiKeysClient
 from pulumi_apikeys.openai.models import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN, AdminApiKey
 from pulumi_apikeys.openai.properties import ADMIN_API_KEY
+from pulumi_apikeys.reconcile import LEDGER
+from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = ["ADMIN_KEY", "BASE_URL", "AdminApiKeyProvider"]
 
@@ -39,9 +44,11 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
 
     settings: ClassVar[tuple[Setting, ...]] = (ADMIN_KEY, BASE_URL)
 
-    def make_client(self, config: StackConfig) -> AdminApiKeysClient:
+    def make_client(self, config: StackConfig, policy: RetryPolicy) -> AdminApiKeysClient:
         """The client for the configured organization (stack config first, then environment)."""
-        return AdminApiKeysClient(admin_key=config.require_secret(ADMIN_KEY), base_url=config.get(BASE_URL))
+        return AdminApiKeysClient(
+            admin_key=config.require_secret(ADMIN_KEY), base_url=config.get(BASE_URL), policy=policy
+        )
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validates the declared inputs, naming each wrong property; whole floats become ints."""
@@ -62,6 +69,7 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
         compared: dropping ``import_`` after an import is not a change. ``changes`` is always set,
         or the engine would diff every input itself, the serialized provider included.
         """
+        LEDGER.hold(_id)
         replaces = [
             prop
             for prop in ADMIN_API_KEY.replacing_inputs
@@ -70,11 +78,11 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
         return DiffResult(changes=bool(replaces), replaces=replaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Creates the key with one POST, or adopts the existing key named by ``adopt_id``."""
+        """Creates the key (reconciling a lost answer), or adopts the existing key named by ``adopt_id``."""
         adopt_id = props.get(ADOPT_ID)
         if adopt_id is not None:
             return self._adopt(adopt_id, props)
-        created = self.client().create(name=props[_NAME], expires_in_seconds=_lifetime(props))
+        created = self.client().create(name=props[_NAME], expires_in_seconds=_lifetime(props), ledger=LEDGER)
         value = created.value.get_secret_value()
         return CreateResult(created.id, _outputs(created, declared=props, value=value))
 
@@ -91,6 +99,7 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
                 f"declares name={props[_NAME]!r}. Declare the key's current name to import it "
                 "(a different name would replace the key)."
             )
+        LEDGER.hold(key.id)
         # The API never shows a value again: an imported key's value is unknown to us for good.
         return CreateResult(key.id, _outputs(key, declared=props, value=None))
 
@@ -101,6 +110,7 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
         The value is carried over from them, and the declared inputs are returned so the next
         diff compares against what the program declared, not a stale copy.
         """
+        LEDGER.hold(id_)
         try:
             key = self.client().retrieve(id_)
         except NotFoundError:
@@ -115,6 +125,7 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Never chosen by ``diff``; if the engine calls it anyway, the outputs stay whole and unchanged."""
+        LEDGER.hold(_id)
         outputs = {k: olds.get(k) for k in ADMIN_API_KEY.outputs}
         outputs.update({_NAME: news[_NAME], _EXPIRES: _lifetime(news)})
         return UpdateResult(outputs)
