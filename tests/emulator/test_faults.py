@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 
 import httpx
 import pytest
 
+from pulumi_apikeys._http import MAX_RESPONSE_BYTES
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
+from pulumi_apikeys.emulator.fault_layer import HUGE_BODY_BYTES, NOT_JSON_BODY
+from pulumi_apikeys.errors import ApiConnectionError, ApiError, UnreadableResponseError
+from pulumi_apikeys.openai.client import AdminApiKeysClient
 from pulumi_apikeys.openai.models import OpenAIErrorBody
+from pulumi_apikeys.settings import RetryPolicy
 
 from .helpers import KEYS
 
@@ -210,3 +217,185 @@ def test_a_faulted_response_carries_a_request_id(api: httpx.Client, control) -> 
     response = api.get(KEYS)
 
     assert response.headers["x-request-id"] == control.requests()[-1].request_id
+
+
+# Response faults: the request is processed, then its 2xx answer is replaced or damaged.
+
+RESPONSE_KINDS = ["not_json", "missing_fields", "wrong_types", "huge_body", "truncated_body"]
+
+
+@pytest.fixture
+def sdk(emulator: RunningEmulator) -> AdminApiKeysClient:
+    """The shared client of the emulator, without retries: one request, one damaged answer."""
+    return AdminApiKeysClient(
+        admin_key=emulator.admin_key, base_url=emulator.base_url, policy=RetryPolicy(max_retries=0)
+    )
+
+
+def _read_into(received: bytearray, response: httpx.Response) -> None:
+    for chunk in response.iter_raw():
+        received += chunk
+
+
+def _names(api: httpx.Client) -> list[str]:
+    return [item["name"] for item in api.get(KEYS).json()["data"]]
+
+
+@pytest.mark.parametrize("kind", RESPONSE_KINDS)
+def test_a_create_under_a_response_fault_still_creates_the_key(api: httpx.Client, control, kind: str) -> None:
+    control.set_faults(FaultPlan.model_validate({"script": [kind]}))
+
+    with (
+        contextlib.suppress(*CONNECTION_LOST),
+        api.stream("POST", KEYS, json={"name": "damaged"}) as response,
+    ):
+        response.read()
+
+    assert _names(api) == ["damaged"]
+
+
+def test_not_json_answers_200_with_a_json_content_type_and_a_body_that_is_not_json(
+    api: httpx.Client, control
+) -> None:
+    control.set_faults(FaultPlan(script=["not_json"]))
+
+    response = api.post(KEYS, json={"name": "k"})
+
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+    assert response.content == NOT_JSON_BODY
+    with pytest.raises(json.JSONDecodeError):
+        response.json()
+
+
+def test_missing_fields_drops_every_id_and_the_first_key_of_every_object(api: httpx.Client, control) -> None:
+    control.set_faults(FaultPlan(script=["missing_fields"]))
+
+    body = api.post(KEYS, json={"name": "k"}).json()
+
+    assert body.keys() >= {"name", "owner", "value"}
+    assert body.keys().isdisjoint({"id", "object"})  # `object` leads OpenAI's objects
+    assert body["owner"].keys().isdisjoint({"id", "type"})
+
+
+def test_missing_fields_reaches_into_the_objects_of_a_list(api: httpx.Client, control, create_key) -> None:
+    create_key("k")
+    control.set_faults(FaultPlan(script=["missing_fields"]))
+
+    page = api.get(KEYS).json()
+
+    assert "object" not in page
+    (item,) = page["data"]
+    assert ("id" in item, "object" in item, item["name"]) == (False, False, "k")
+
+
+def test_wrong_types_swaps_strings_and_numbers_and_leaves_null_and_booleans(
+    api: httpx.Client, control, create_key
+) -> None:
+    created = create_key("abc")
+    control.set_faults(FaultPlan(script=["wrong_types"]))
+
+    page = api.get(KEYS).json()
+
+    (item,) = page["data"]
+    assert (page["object"], page["has_more"]) == (len("list"), False)
+    assert (item["name"], item["created_at"], item["expires_at"]) == (3, str(created["created_at"]), None)
+    assert item["owner"]["created_at"] == str(created["owner"]["created_at"])
+
+
+def test_huge_body_answers_200_with_json_larger_than_the_clients_cap(api: httpx.Client, control) -> None:
+    control.set_faults(FaultPlan(script=["huge_body"]))
+
+    response = api.post(KEYS, json={"name": "k"})
+
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+    assert int(response.headers["content-length"]) == len(response.content) == HUGE_BODY_BYTES
+    assert HUGE_BODY_BYTES > MAX_RESPONSE_BYTES
+    assert response.json().keys() == {"padding"}
+
+
+def test_truncated_body_promises_the_whole_body_sends_half_then_closes(api: httpx.Client, control) -> None:
+    control.set_faults(FaultPlan(script=["truncated_body"]))
+
+    received = bytearray()
+    with api.stream("POST", KEYS, json={"name": "k"}) as response:
+        promised = int(response.headers["content-length"])
+        with pytest.raises(CONNECTION_LOST):
+            _read_into(received, response)
+
+    assert response.status_code == 200
+    assert 0 < len(received) == promised // 2
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_response_faults_damage_the_answers_of_every_method(
+    api: httpx.Client, control, create_key, method: str
+) -> None:
+    key_id = create_key("k")["id"]
+    control.set_faults(FaultPlan(script=["not_json"]))
+
+    response = api.request(method, f"{KEYS}/{key_id}")
+
+    assert (response.status_code, response.content) == (200, NOT_JSON_BODY)
+
+
+@pytest.mark.parametrize("kind", RESPONSE_KINDS)
+def test_an_error_answer_passes_through_a_response_fault_unchanged(
+    api: httpx.Client, control, kind: str
+) -> None:
+    control.set_faults(FaultPlan.model_validate({"script": [kind]}))
+
+    response = api.get(f"{KEYS}/key_missing")
+
+    assert response.status_code == 404
+    assert _error(response) == ("invalid_request_error", None)
+    assert int(response.headers["content-length"]) == len(response.content)
+
+
+def test_a_response_fault_on_an_error_answer_is_consumed_but_not_counted(api: httpx.Client, control) -> None:
+    control.set_faults(FaultPlan(script=["wrong_types"]))
+
+    api.get(f"{KEYS}/key_missing")
+
+    assert control.faults().script == []
+    assert control.health().faults_injected == {}
+    assert control.requests()[-1].fault is None
+
+
+def test_an_applied_response_fault_is_counted_and_logged(api: httpx.Client, control) -> None:
+    control.set_faults(FaultPlan(script=["wrong_types"]))
+
+    api.get(KEYS)
+
+    assert control.health().faults_injected == {"wrong_types": 1}
+    assert (control.requests()[-1].fault, control.requests()[-1].status) == ("wrong_types", 200)
+
+
+@pytest.mark.parametrize(
+    ("kind", "error", "problem"),
+    [
+        ("not_json", UnreadableResponseError, "Invalid JSON"),
+        ("missing_fields", UnreadableResponseError, "id: Field required"),
+        ("wrong_types", UnreadableResponseError, "created_at: Input should be a valid integer"),
+        ("huge_body", UnreadableResponseError, f"larger than {MAX_RESPONSE_BYTES} bytes"),
+        ("truncated_body", ApiConnectionError, "without sending complete message body"),
+    ],
+)
+def test_the_client_refuses_a_damaged_answer_naming_the_problem(
+    sdk: AdminApiKeysClient,
+    emulator: RunningEmulator,
+    control,
+    create_key,
+    kind: str,
+    error: type[ApiError],
+    problem: str,
+) -> None:
+    created = create_key("k")
+    control.set_faults(FaultPlan.model_validate({"script": [kind]}))
+
+    with pytest.raises(error) as raised:
+        sdk.retrieve(created["id"])
+
+    assert type(raised.value) is error
+    assert problem in str(raised.value)
+    assert created["value"] not in str(raised.value)
+    assert emulator.admin_key not in str(raised.value)

@@ -1,21 +1,60 @@
-"""The ASGI layer that delays API requests and injects the faults the ``FaultInjector`` draws."""
+"""The ASGI layer that delays API requests and injects the faults the ``FaultInjector`` draws.
+
+Response faults (``RESPONSE_FAULTS``) let the app answer, hold its answer back, and send a damaged
+one instead. They know no vendor's fields; the rules are generic, on whatever JSON the app sent:
+
+- ``not_json``: the body ``NOT_JSON_BODY`` (the start of an object, cut off, then text).
+- ``missing_fields``: the app's JSON with, in every object at any depth, its first key and every
+  key named ``id`` removed (``drop_fields``). The rule needs no field names: an API object carries
+  an ``id`` or leads with a required field (OpenAI's lead with ``object``, which a list, a key and a
+  deletion all require), so a model of any vendor's answer finds a required field missing.
+- ``wrong_types``: the app's JSON with every string, at any depth, replaced by its length (a number)
+  and every number by its decimal text (``swap_scalar_types``); booleans, null and keys unchanged.
+- ``huge_body``: a JSON object (one long string field) of ``HUGE_BODY_BYTES``, more than the
+  client's cap ``MAX_RESPONSE_BYTES``, sent in chunks of 64 KiB (never built whole).
+- ``truncated_body``: the ``content-length`` of the app's whole body, then the first half of that
+  body (rounded down), then the connection is closed.
+
+Each keeps the app's status and headers, with ``content-type: application/json`` and a
+``content-length`` that matches what is sent (except ``truncated_body``'s, which promises more).
+
+Only a 2xx answer is damaged. An error answer (and, for the two JSON rules, a body that is not JSON
+or that the rule leaves unchanged) passes through untouched: the fault was drawn (a scripted one is
+consumed) but is not injected, so it is neither counted nor logged against the request.
+"""
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import anyio
+from starlette.datastructures import MutableHeaders
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pulumi_apikeys._http import MAX_RESPONSE_BYTES
 from pulumi_apikeys.emulator.connection import drop_connection
-from pulumi_apikeys.emulator.context import find_request_context
-from pulumi_apikeys.emulator.faults import FaultInjector, FaultKind, FaultPlan
+from pulumi_apikeys.emulator.context import RequestContext, find_request_context
+from pulumi_apikeys.emulator.faults import RESPONSE_FAULTS, FaultInjector, FaultKind, FaultPlan
+from pulumi_apikeys.emulator.request_log import LogEntry
 from pulumi_apikeys.emulator.surface import ErrorRenderers
 
-__all__ = ["FaultMiddleware"]
+__all__ = ["HUGE_BODY_BYTES", "NOT_JSON_BODY", "FaultMiddleware", "drop_fields", "swap_scalar_types"]
 
 _STOP_POLL_SECONDS = 0.05
+
+NOT_JSON_BODY = b'{"id": "key_<!-- upstream cut the response here -->'
+"""What ``not_json`` sends: an object cut off inside a string, then text; no JSON parser accepts it."""
+
+HUGE_BODY_BYTES = MAX_RESPONSE_BYTES + 64 * 1024
+"""The size of what ``huge_body`` sends: just over the client's cap."""
+
+_CHUNK_BYTES = 64 * 1024
+_HUGE_PREFIX = b'{"padding": "'
+_HUGE_SUFFIX = b'"}'
 
 # What a proxy in front of an API sends when the API behind it is unreachable: HTML, not JSON.
 _BAD_GATEWAY_HTML = (
@@ -69,6 +108,8 @@ class FaultMiddleware:
             await self.app(scope, receive, _discard)
             await _hang(receive, plan.hang_seconds, self.stopping)
             await drop_connection(context.server_send)
+        elif fault in RESPONSE_FAULTS:
+            await self._damage_response(fault, context, entry, scope, receive, send)
         else:
             await self._fault_response(fault, plan, scope["path"])(scope, receive, send)
 
@@ -91,6 +132,136 @@ class FaultMiddleware:
             "The server had an error while processing your request. Sorry about that!",
             type="server_error",
         )
+
+    async def _damage_response(
+        self,
+        fault: FaultKind,
+        context: RequestContext,
+        entry: LogEntry,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        answer = _HeldAnswer()
+        try:
+            await self.app(scope, receive, answer.hold)
+        except Exception:
+            # Starlette re-raises an app crash after sending its 500: let that answer out as it is.
+            await answer.release(send)
+            raise
+        start = answer.start
+        body = _damaged_body(fault, answer)
+        if start is None or body is None:
+            entry.fault = None
+            await answer.release(send)
+            return
+
+        self.injector.record(fault)
+        headers = MutableHeaders(raw=list(start["headers"]))
+        headers["content-type"] = "application/json"
+        headers["content-length"] = str(HUGE_BODY_BYTES if fault == "huge_body" else len(body))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers.raw})
+        if fault == "huge_body":
+            await _send_huge_body(send)
+        elif fault == "truncated_body":
+            # The full length is promised and half of it sent: the client waits for the rest, in vain.
+            await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+            await drop_connection(context.server_send)
+        else:
+            await send({"type": "http.response.body", "body": body})
+
+
+def _damaged_body(fault: FaultKind, answer: _HeldAnswer) -> bytes | None:
+    """The body to send in place of the held answer's; ``None`` to let the answer through untouched.
+
+    ``huge_body`` and ``truncated_body`` get the answer's own body: they replace or cut it as it is sent.
+    """
+    if answer.start is None or not 200 <= answer.start["status"] < 300:
+        return None
+    if fault == "not_json":
+        return NOT_JSON_BODY
+    if fault == "missing_fields":
+        return _damage_json(answer.body, drop_fields)
+    if fault == "wrong_types":
+        return _damage_json(answer.body, swap_scalar_types)
+    return answer.body
+
+
+def drop_fields(document: object) -> object:
+    """``document`` with, in every object at any depth, its first key and every ``id`` key removed."""
+    if isinstance(document, dict):
+        first = next(iter(document), None)
+        return {
+            name: drop_fields(value) for name, value in document.items() if name != first and name != "id"
+        }
+    if isinstance(document, list):
+        return [drop_fields(item) for item in document]
+    return document
+
+
+def swap_scalar_types(document: object) -> object:
+    """``document`` with every string replaced by its length and every number by its decimal text.
+
+    Booleans (which Python counts as numbers), ``None`` and object keys are left as they are.
+    """
+    if isinstance(document, dict):
+        return {name: swap_scalar_types(value) for name, value in document.items()}
+    if isinstance(document, list):
+        return [swap_scalar_types(item) for item in document]
+    if isinstance(document, str):
+        return len(document)
+    if isinstance(document, int | float) and not isinstance(document, bool):
+        return str(document)
+    return document
+
+
+def _damage_json(body: bytes, rule: Callable[[object], object]) -> bytes | None:
+    """``body`` parsed, damaged by ``rule`` and serialised; ``None`` if not JSON or left unchanged."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    damaged = rule(document)
+    if damaged == document:
+        return None
+    return json.dumps(damaged, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def _send_huge_body(send: Send) -> None:
+    """Send ``HUGE_BODY_BYTES`` of JSON in chunks, never holding more than one chunk of padding."""
+    padding = HUGE_BODY_BYTES - len(_HUGE_PREFIX) - len(_HUGE_SUFFIX)
+    chunk = b"x" * _CHUNK_BYTES
+    await send({"type": "http.response.body", "body": _HUGE_PREFIX, "more_body": True})
+    while padding > 0:
+        piece = chunk if padding >= _CHUNK_BYTES else chunk[:padding]
+        padding -= len(piece)
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
+    await send({"type": "http.response.body", "body": _HUGE_SUFFIX})
+
+
+@dataclass
+class _HeldAnswer:
+    """An app's answer, held back by a ``send`` that keeps its messages instead of sending them."""
+
+    start: Message | None = None
+    chunks: list[bytes] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+    async def hold(self, message: Message) -> None:
+        self.messages.append(message)
+        if message["type"] == "http.response.start":
+            self.start = message
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+
+    async def release(self, send: Send) -> None:
+        """Send the answer as the app gave it."""
+        for message in self.messages:
+            await send(message)
 
 
 async def _discard(message: Message) -> None:

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["COMMIT_FAULTS", "FAULT_KINDS", "FaultInjector", "FaultKind", "FaultPlan"]
+__all__ = ["COMMIT_FAULTS", "FAULT_KINDS", "RESPONSE_FAULTS", "FaultInjector", "FaultKind", "FaultPlan"]
 
 FaultKind = Literal[
     "rate_limit",
@@ -24,6 +24,11 @@ FaultKind = Literal[
     "drop",
     "commit_then_drop",
     "commit_then_hang",
+    "not_json",
+    "missing_fields",
+    "wrong_types",
+    "huge_body",
+    "truncated_body",
 ]
 """The faults the emulator can inject.
 
@@ -32,6 +37,16 @@ FaultKind = Literal[
 - ``drop``: the connection is closed without a response and the request is not processed.
 - ``commit_then_drop``: a create is processed (the key exists), then the connection is closed.
 - ``commit_then_hang``: a create is processed, then no answer comes (the client's timeout fires).
+
+Response faults: the request is processed (a create commits), then its 2xx answer is replaced or
+damaged, whatever the vendor and method. An error answer passes through unchanged (see
+``FaultInjector.draw``). The exact rules are in ``fault_layer``.
+
+- ``not_json``: the answer's status with ``content-type: application/json`` and a body that is not JSON.
+- ``missing_fields``: the real JSON with every ``id`` key and the first key of every object removed.
+- ``wrong_types``: the real JSON with every string made a number and every number a string.
+- ``huge_body``: a JSON body larger than the client's cap (``pulumi_apikeys._http.MAX_RESPONSE_BYTES``).
+- ``truncated_body``: the real ``content-length``, half the body, then the connection is closed.
 """
 
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
@@ -39,6 +54,11 @@ FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 COMMIT_FAULTS: frozenset[FaultKind] = frozenset({"commit_then_drop", "commit_then_hang"})
 """Faults that only mean something for a create; drawn for any other request they are no-ops."""
+
+RESPONSE_FAULTS: frozenset[FaultKind] = frozenset(
+    {"not_json", "missing_fields", "wrong_types", "huge_body", "truncated_body"}
+)
+"""Faults that damage a 2xx answer after the request was processed; counted only once applied."""
 
 # A create is recognised by its method alone (the only POST the Admin API keys API has), which
 # keeps this module free of any one vendor's paths.
@@ -142,7 +162,9 @@ class FaultInjector:
         """The fault to inject into a request with this HTTP method, or ``None``.
 
         Consumes the next scripted fault, else rolls the rates. A commit fault drawn for a request
-        that is not a create is consumed but not injected (and not counted).
+        that is not a create is consumed but not injected (and not counted). A response fault is
+        returned but not counted: whether it is injected depends on the answer (only a 2xx one is
+        damaged), so the layer that applies it calls ``record`` once it has.
         """
         method = method.upper()
         with self._lock:
@@ -152,8 +174,14 @@ class FaultInjector:
             kind = self._script.popleft() if self._script else self._roll(plan)
             if kind is None or (kind in COMMIT_FAULTS and method != _CREATE_METHOD):
                 return None
-            self._counts[kind] = self._counts.get(kind, 0) + 1
+            if kind not in RESPONSE_FAULTS:
+                self._counts[kind] = self._counts.get(kind, 0) + 1
             return kind
+
+    def record(self, kind: FaultKind) -> None:
+        """Count a fault injected after ``draw`` returned it: a response fault that was applied."""
+        with self._lock:
+            self._counts[kind] = self._counts.get(kind, 0) + 1
 
     def _roll(self, plan: FaultPlan) -> FaultKind | None:
         if not plan.rates:
