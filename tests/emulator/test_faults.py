@@ -399,3 +399,13 @@ def test_the_client_refuses_a_damaged_answer_naming_the_problem(
     assert problem in str(raised.value)
     assert created["value"] not in str(raised.value)
     assert emulator.admin_key not in str(raised.value)
+
+
+def test_first_attempts_only_faults_a_request_once_and_lets_its_repeat_through(api: httpx.Client, control):
+    control.set_faults(FaultPlan(rates={"commit_then_drop": 1.0}, first_attempts_only=True))
+    with pytest.raises(CONNECTION_LOST):
+        api.post(KEYS, json={"name": "a"})
+    assert api.post(KEYS, json={"name": "a"}).status_code == 200
+    with pytest.raises(CONNECTION_LOST):
+        api.post(KEYS, json={"name": "b"})
+    assert [item["name"] for item in api.get(KEYS).json()["data"]] == ["a", "a", "b"]

@@ -25,6 +25,7 @@ consumed) but is not injected, so it is neither counted nor logged against the r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -94,7 +95,10 @@ class FaultMiddleware:
         if plan.latency_ms > 0:
             await anyio.sleep(plan.latency_ms / 1000)
             entry.latency_ms = plan.latency_ms
-        fault = self.injector.draw(scope["method"])
+        fingerprint = None
+        if plan.first_attempts_only:
+            receive, fingerprint = await _fingerprinted(scope, receive)
+        fault = self.injector.draw(scope["method"], fingerprint)
         entry.fault = fault
 
         if fault is None:
@@ -262,6 +266,27 @@ class _HeldAnswer:
         """Send the answer as the app gave it."""
         for message in self.messages:
             await send(message)
+
+
+async def _fingerprinted(scope: Scope, receive: Receive) -> tuple[Receive, str]:
+    """Reads the request body to fingerprint the request; returns a ``receive`` that replays it."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    digest = hashlib.sha256()
+    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
+        digest.update(part.encode() + b"\0")
+    for message in messages:
+        digest.update(message.get("body", b""))
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay, digest.hexdigest()
 
 
 async def _discard(message: Message) -> None:

@@ -91,6 +91,10 @@ class FaultPlan(BaseModel):
     """How long ``commit_then_hang`` withholds the answer (it ends early if the client gives up)."""
     seed: int | None = None
     """Seed of the random generator that rolls ``rates``, for reproducible runs."""
+    first_attempts_only: bool = False
+    """Fault only the first of identical requests (same method, path, query and body): a client's
+    retry of a request goes through. With ``rates={"commit_then_drop": 1.0}`` every create's first
+    attempt commits and loses its answer, and every retry succeeds."""
 
     @field_validator("rates")
     @classmethod
@@ -130,6 +134,7 @@ class FaultInjector:
         self._counts: dict[FaultKind, int] = {}
         self._plan = FaultPlan()
         self._script: deque[FaultKind] = deque()
+        self._seen: set[str] = set()
         self._rng = random.Random()  # noqa: S311 - fault rolls need reproducibility, not secrecy
         self.replace(plan or FaultPlan())
 
@@ -150,6 +155,7 @@ class FaultInjector:
         with self._lock:
             self._plan = plan
             self._script = deque(plan.script)
+            self._seen = set()
             self._rng = random.Random(plan.seed)  # noqa: S311 - see __init__
 
     def reset(self) -> None:
@@ -158,11 +164,13 @@ class FaultInjector:
         with self._lock:
             self._counts.clear()
 
-    def draw(self, method: str) -> FaultKind | None:
+    def draw(self, method: str, fingerprint: str | None = None) -> FaultKind | None:
         """The fault to inject into a request with this HTTP method, or ``None``.
 
-        Consumes the next scripted fault, else rolls the rates. A commit fault drawn for a request
-        that is not a create is consumed but not injected (and not counted). A response fault is
+        ``fingerprint`` identifies the request's content, for ``first_attempts_only``: a request
+        seen before is never faulted. Otherwise consumes the next scripted fault, else rolls the
+        rates. A commit fault drawn for a request that is not a create is consumed but not injected
+        (and not counted). A response fault is
         returned but not counted: whether it is injected depends on the answer (only a 2xx one is
         damaged), so the layer that applies it calls ``record`` once it has.
         """
@@ -171,6 +179,10 @@ class FaultInjector:
             plan = self._plan
             if plan.methods is not None and method not in plan.methods:
                 return None
+            if plan.first_attempts_only and fingerprint is not None:
+                if fingerprint in self._seen:
+                    return None
+                self._seen.add(fingerprint)
             kind = self._script.popleft() if self._script else self._roll(plan)
             if kind is None or (kind in COMMIT_FAULTS and method != _CREATE_METHOD):
                 return None
