@@ -181,6 +181,7 @@ class ApiHttpClient:
         *,
         base_url: str,
         credential: SecretStr,
+        credential_source: str = "the credential",
         error_message: ErrorMessageParser,
         policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
@@ -188,6 +189,7 @@ class ApiHttpClient:
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._credential = credential
+        self._credential_source = credential_source
         self._error_message = error_message
         self._policy = policy or RetryPolicy()
         self._http_client = http_client
@@ -323,6 +325,9 @@ class ApiHttpClient:
     ) -> _Failure:
         status = response.status_code
         message = self._error_message(content) or _fallback_message(response, content)
+        if status == 401:
+            # The API cannot know where the key came from; we can, and that is what the user must fix.
+            message = f"{message.rstrip()} The credential was refused: check {self._credential_source}."
         cls = status_error_class(status)
         request_id = response.headers.get("x-request-id")
         error = cls(call, self._redact(message), status=status, request_id=request_id)

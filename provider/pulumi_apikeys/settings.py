@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_TOTAL_TIMEOUT",
     "RetryPolicy",
     "checked_base_url",
+    "credential_source",
     "is_loopback_host",
     "resolve_base_url",
     "resolve_credential",
@@ -77,6 +78,13 @@ def resolve_credential(explicit: str | SecretStr | None, *, env_var: str, what: 
             f"The {what} contains whitespace or control characters; check how it was set."
         )
     return SecretStr(value)
+
+
+def credential_source(explicit: object, *, env_var: str, what: str) -> str:
+    """Where ``resolve_credential`` took the credential from, for messages that ask to fix it."""
+    if explicit is not None:
+        return f"the {what} passed to the client"
+    return f"the {what} in the environment variable {env_var}"
 
 
 def resolve_base_url(explicit: str | None, *, env_var: str, default: str | None, what: str) -> str:

@@ -55,3 +55,15 @@ def test_repr_shows_which_keys_are_set_never_their_values():
     config = from_stack({"apikeys:openaiAdminKey": "sk-admin-secret"})
     assert "sk-admin-secret" not in repr(config)
     assert "apikeys:openaiAdminKey" in repr(config)
+
+
+def test_the_source_of_a_value_from_the_stack_names_the_config_key(monkeypatch):
+    monkeypatch.setenv("TEST_ADMIN_KEY", "from-env")
+    assert from_stack({"apikeys:openaiAdminKey": "k"}).source(KEY) == (
+        "the OpenAI admin key in the stack config apikeys:openaiAdminKey"
+    )
+
+
+def test_the_source_of_a_value_from_the_environment_names_the_variable(monkeypatch):
+    monkeypatch.setenv("TEST_ADMIN_KEY", "from-env")
+    assert from_stack({}).source(KEY) == "the OpenAI admin key in the environment variable TEST_ADMIN_KEY"

@@ -136,6 +136,25 @@ def test_a_wrong_admin_key_raises_authentication_error(emulator):
     assert "sk-admin-wrong-key-123456" not in str(caught.value)
 
 
+def test_a_refused_admin_key_from_the_environment_names_the_variable_to_fix(emulator, monkeypatch):
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-wrong-key-123456")
+    client = AdminApiKeysClient(base_url=emulator.base_url, policy=QUICK)
+    with pytest.raises(
+        AuthenticationError, match="check the OpenAI admin key in the environment variable OPENAI_ADMIN_KEY"
+    ):
+        client.list_page()
+
+
+def test_a_refused_admin_key_names_the_source_the_caller_gave(emulator):
+    client = AdminApiKeysClient(
+        admin_key="sk-admin-wrong", admin_key_source="the vault entry ci/openai", base_url=emulator.base_url
+    )
+    with pytest.raises(
+        AuthenticationError, match=r"The credential was refused: check the vault entry ci/openai\."
+    ):
+        client.list_page()
+
+
 def test_retrieving_an_unknown_id_raises_not_found(client):
     with pytest.raises(NotFoundError) as caught:
         client.retrieve("key_doesnotexist")

@@ -79,6 +79,13 @@ class StackConfig:
             return None
         return value
 
+    def source(self, setting: Setting) -> str:
+        """Where ``get`` finds the setting's value, in words, for messages that ask to fix it."""
+        value = self._values.get(setting.config_key)
+        if value is not None and value.strip():
+            return f"the {setting.what} in the stack config {setting.config_key}"
+        return f"the {setting.what} in the environment variable {setting.env_var}"
+
     def require_secret(self, setting: Setting) -> SecretStr:
         """Like ``get`` for a credential; a ``ConfigurationError`` saying both ways to set it if unset."""
         value = self.get(setting)

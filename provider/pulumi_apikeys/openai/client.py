@@ -22,7 +22,7 @@ from pulumi_apikeys.openai.models import (
     OpenAIErrorBody,
 )
 from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_reconciled
-from pulumi_apikeys.settings import RetryPolicy, resolve_base_url, resolve_credential
+from pulumi_apikeys.settings import RetryPolicy, credential_source, resolve_base_url, resolve_credential
 
 __all__ = [
     "ADMIN_KEY_ENV",
@@ -62,7 +62,9 @@ class AdminApiKeysClient:
 
     The admin key comes from ``admin_key``, else ``OPENAI_ADMIN_KEY``; the base URL from
     ``base_url``, else ``OPENAI_BASE_URL``, else ``https://api.openai.com/v1``. Plain ``http://``
-    is refused unless the host is loopback. Safe to share between threads.
+    is refused unless the host is loopback. ``admin_key_source`` says where the key came from, for
+    the message of a 401 (by default: passed in, or the environment variable). Safe to share
+    between threads.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class AdminApiKeysClient:
         base_url: str | None = None,
         policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
+        admin_key_source: str | None = None,
     ) -> None:
         self.base_url = resolve_base_url(
             base_url, env_var=BASE_URL_ENV, default=DEFAULT_BASE_URL, what="OpenAI"
@@ -79,6 +82,8 @@ class AdminApiKeysClient:
         self._http = ApiHttpClient(
             base_url=self.base_url,
             credential=resolve_credential(admin_key, env_var=ADMIN_KEY_ENV, what="OpenAI admin key"),
+            credential_source=admin_key_source
+            or credential_source(admin_key, env_var=ADMIN_KEY_ENV, what="OpenAI admin key"),
             error_message=openai_error_message,
             policy=policy,
             http_client=http_client,

@@ -47,7 +47,10 @@ class AdminApiKeyProvider(ApiProvider[AdminApiKeysClient]):
     def make_client(self, config: StackConfig, policy: RetryPolicy) -> AdminApiKeysClient:
         """The client for the configured organization (stack config first, then environment)."""
         return AdminApiKeysClient(
-            admin_key=config.require_secret(ADMIN_KEY), base_url=config.get(BASE_URL), policy=policy
+            admin_key=config.require_secret(ADMIN_KEY),
+            admin_key_source=config.source(ADMIN_KEY),
+            base_url=config.get(BASE_URL),
+            policy=policy,
         )
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
