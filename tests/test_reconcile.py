@@ -212,3 +212,17 @@ def test_creates_of_one_name_wait_for_each_other():
         assert not entered.wait(0.2)
     worker.join(5)
     assert entered.is_set()
+
+
+def test_attempts_are_separated_by_the_pause_it_is_given():
+    api = ScriptedApi(outcomes=["500", "lost", "ok"])
+    pauses: list[int] = []
+    create_reconciled(
+        api.attempt(),
+        attempts=3,
+        cleanup_seconds=5,
+        ledger=KeyLedger(),
+        clock=lambda: api.clock,
+        pause=pauses.append,
+    )
+    assert pauses == [1, 2]

@@ -53,6 +53,7 @@ __all__ = [
     "ApiHttpClient",
     "ErrorMessageParser",
     "Method",
+    "backoff_delay",
     "budget_left",
     "describe_validation_error",
     "path_segment",
@@ -116,6 +117,13 @@ def time_budget(seconds: float) -> Iterator[None]:
         yield
     finally:
         _budget_end.reset(token)
+
+
+def backoff_delay(policy: RetryPolicy, attempt_number: int) -> float:
+    """Seconds to wait after failed attempt ``attempt_number`` (from 1), when the server said nothing."""
+    base = min(policy.backoff_initial * 2.0 ** (attempt_number - 1), policy.backoff_max)
+    # Jitter downwards only (as the official SDK does), so the cap stays a cap.
+    return base * (1.0 - 0.25 * random.random())  # noqa: S311 - jitter, not cryptography
 
 
 def budget_left() -> float | None:
@@ -265,11 +273,7 @@ class ApiHttpClient:
         failure = _failure_of(state)
         if failure is not None and failure.server_wait is not None and failure.server_wait > 0:
             return failure.server_wait
-        policy = self._policy
-        exponent = state.attempt_number - 1
-        base = min(policy.backoff_initial * 2.0**exponent, policy.backoff_max)
-        # Jitter downwards only (as the official SDK does), so the cap stays a cap.
-        return base * (1.0 - 0.25 * random.random())  # noqa: S311 - jitter, not cryptography
+        return backoff_delay(self._policy, state.attempt_number)
 
     def _attempt(
         self,

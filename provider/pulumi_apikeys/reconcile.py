@@ -162,12 +162,14 @@ def create_reconciled(
     ledger: KeyLedger = LEDGER,
     skew: float = CLOCK_SKEW_SECONDS,
     clock: Callable[[], float] = time.time,
+    pause: Callable[[int], None] = lambda attempt_number: None,
 ) -> CreatedT:
     """Creates one key with at most ``attempts`` creates, deleting any a lost answer left behind.
 
     Run inside the operation's ``time_budget``: no new attempt starts once it is spent. Each
     cleanup gets a budget of its own (``cleanup_seconds``) so that a spent budget never prevents
-    removing a key. See the module docstring for the algorithm and its limits.
+    removing a key. ``pause(n)`` waits before attempt ``n + 1`` (a backoff, so that a failing
+    API is not hammered). See the module docstring for the algorithm and its limits.
     """
     removed: list[str] = []
     with ledger.name_lock(attempt.scope):
@@ -197,6 +199,7 @@ def create_reconciled(
                         status=error.status,
                         request_id=error.request_id,
                     ) from None
+                pause(number)
                 continue
             ledger.hold(attempt.created_id(created))
             return created

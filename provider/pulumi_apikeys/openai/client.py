@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import time
 from collections.abc import Iterator
 from typing import Literal
 
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from pulumi_apikeys._http import ApiHttpClient, path_segment, time_budget
+from pulumi_apikeys._http import ApiHttpClient, backoff_delay, path_segment, time_budget
 from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError, UnreadableResponseError
 from pulumi_apikeys.key_names import name_problem
 from pulumi_apikeys.openai.models import (
@@ -157,7 +158,11 @@ class AdminApiKeysClient:
         policy = self._http.policy
         with time_budget(policy.total_timeout):
             return create_reconciled(
-                attempt, attempts=policy.max_retries + 1, cleanup_seconds=policy.total_timeout, ledger=ledger
+                attempt,
+                attempts=policy.max_retries + 1,
+                cleanup_seconds=policy.total_timeout,
+                ledger=ledger,
+                pause=lambda number: time.sleep(backoff_delay(policy, number)),
             )
 
     def send_create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
