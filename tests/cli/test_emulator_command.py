@@ -21,7 +21,15 @@ def test_emulator_help_lists_its_options() -> None:
     result = CliRunner().invoke(main, ["emulator", "--help"])
 
     assert result.exit_code == 0
-    for option in ("--port", "--admin-key", "--state-file", "--fault", "--fault-script", "--seed"):
+    for option in (
+        "--port",
+        "--admin-key",
+        "--capy-key",
+        "--state-file",
+        "--fault",
+        "--fault-script",
+        "--seed",
+    ):
         assert option in result.output
 
 
@@ -68,9 +76,11 @@ def emulator_process():
 
 def test_the_module_prints_the_base_url_first_then_serves_until_sigterm(emulator_process) -> None:
     base_url = emulator_process.stdout.readline().strip()
+    capy_base_url = emulator_process.stdout.readline().strip()
 
     assert base_url.startswith("http://127.0.0.1:")
     assert base_url.endswith("/v1")
+    assert capy_base_url == base_url.removesuffix("/v1")
     with httpx.Client(
         base_url=base_url, headers={"Authorization": "Bearer sk-admin-from-env"}, trust_env=False
     ) as api:
@@ -80,7 +90,7 @@ def test_the_module_prints_the_base_url_first_then_serves_until_sigterm(emulator
     emulator_process.send_signal(signal.SIGTERM)
 
     assert emulator_process.wait(timeout=30) == 0
-    assert emulator_process.stdout.read() == ""  # the URL was the only line
+    assert emulator_process.stdout.read() == ""  # the two URLs were the only lines
 
 
 def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> None:
@@ -90,6 +100,7 @@ def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> Non
         "emulator",
         "--port", "0",
         "--admin-key", "sk-admin-flag",
+        "--capy-key", "capy_live_flag",
         "--state-file", str(tmp_path / "state.json"),
         "--owner-kind", "service_account",
         "--latency-ms", "25",
@@ -107,8 +118,9 @@ def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> Non
 
     assert result.exit_code == 0, result.output
     [config] = started
-    assert (config.admin_key, config.owner_kind, config.state_file) == (
+    assert (config.admin_key, config.capy_key, config.owner_kind, config.state_file) == (
         "sk-admin-flag",
+        "capy_live_flag",
         "service_account",
         tmp_path / "state.json",
     )

@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator, run_forever
-from pulumi_apikeys.emulator.config import DEFAULT_ADMIN_KEY, DEFAULT_PORT
+from pulumi_apikeys.emulator.config import DEFAULT_ADMIN_KEY, DEFAULT_CAPY_KEY, DEFAULT_PORT
 from pulumi_apikeys.emulator.faults import FAULT_KINDS
 from pulumi_apikeys.errors import ConfigurationError
 
@@ -60,6 +60,13 @@ def _parse_list(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="The admin key the API accepts (besides the keys it creates).",
 )
 @click.option(
+    "--capy-key",
+    default=DEFAULT_CAPY_KEY,
+    envvar="APIKEYS_EMULATOR_CAPY_KEY",
+    show_envvar=True,
+    help="The capy API key accepted for every organization (besides the keys it creates).",
+)
+@click.option(
     "--state-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Keep keys in this JSON file across restarts (it never holds a key value).",
@@ -100,6 +107,7 @@ def emulator_command(
     host: str,
     port: int,
     admin_key: str,
+    capy_key: str,
     state_file: Path | None,
     owner_kind: str,
     latency_ms: int,
@@ -111,9 +119,10 @@ def emulator_command(
     hang_seconds: float | None,
     seed: int | None,
 ) -> None:
-    """Serve the fake OpenAI Admin API keys API until interrupted.
+    """Serve the fake OpenAI Admin API keys and capy API keys APIs until interrupted.
 
-    Prints one line, the base URL (e.g. http://127.0.0.1:8787/v1), once requests are served.
+    Prints two lines once requests are served: the OpenAI base URL (e.g. http://127.0.0.1:8787/v1),
+    then the capy base URL (e.g. http://127.0.0.1:8787).
     """
     for kind in fault_script or []:
         _check_kind(kind)
@@ -132,6 +141,7 @@ def emulator_command(
                 "host": host,
                 "port": port,
                 "admin_key": admin_key,
+                "capy_key": capy_key,
                 "state_file": state_file,
                 "owner_kind": owner_kind,
                 "faults": FaultPlan.model_validate(plan_fields),
@@ -141,8 +151,9 @@ def emulator_command(
         raise click.UsageError(str(exc)) from None
 
     def announce(emulator: RunningEmulator) -> None:
-        # Scripts read this first line to learn where the emulator is: nothing may precede it.
+        # Scripts read the first line to learn where the emulator is: nothing may precede it.
         click.echo(emulator.base_url)
+        click.echo(emulator.capy_base_url)
 
     try:
         run_forever(config, announce)

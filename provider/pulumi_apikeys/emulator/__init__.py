@@ -1,7 +1,8 @@
 """A fake of the vendor APIs, served over real HTTP, with fault injection.
 
-It speaks OpenAI's organization Admin API keys API closely enough for the official SDK, keeps keys
-in memory or in a state file (never their values), and can delay, fail, drop or hang requests on
+It speaks OpenAI's organization Admin API keys API closely enough for the official SDK, and capy's
+organization API keys API (under ``/v1/organizations``) as its seed documents it; keeps keys in
+memory or in a state file (never their values), and can delay, fail, drop or hang requests on
 demand. A control API under ``/_emulator/`` (loopback only) changes faults, reads the request log
 and resets state.
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from pulumi_apikeys.emulator.capy_api import CapyApiKeysApi
 from pulumi_apikeys.emulator.config import EmulatorConfig
 from pulumi_apikeys.emulator.context import RequestContextMiddleware
 from pulumi_apikeys.emulator.control_api import ControlApi
@@ -67,7 +68,9 @@ class EmulatorApp(Starlette):
 
 
 def build_app(config: EmulatorConfig) -> EmulatorApp:
-    """The emulator app for ``config``: OpenAI's Admin API keys plus the control API."""
+    """The emulator app for ``config``: OpenAI's Admin API keys, capy's API keys, the control API."""
     state = EmulatorState.from_config(config)
     openai = AdminApiKeysApi(state.store, config.admin_key)
-    return EmulatorApp(state, [openai.surface()])
+    capy = CapyApiKeysApi(state.capy_store, config.capy_key, page_size=config.capy_page_size)
+    # OpenAI first: its error format stays the one for paths no surface owns.
+    return EmulatorApp(state, [openai.surface(), capy.surface()])

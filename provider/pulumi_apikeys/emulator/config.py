@@ -1,4 +1,4 @@
-"""How an emulator is set up: where it listens, which admin key it accepts, whose keys it makes."""
+"""How an emulator is set up: where it listens, which keys it accepts, whose keys it makes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from pulumi_apikeys.emulator.faults import FaultPlan
 from pulumi_apikeys.openai.models import Owner
 
-__all__ = ["DEFAULT_ADMIN_KEY", "DEFAULT_PORT", "EmulatorConfig", "OwnerKind"]
+__all__ = [
+    "DEFAULT_ADMIN_KEY",
+    "DEFAULT_CAPY_KEY",
+    "DEFAULT_CAPY_PAGE_SIZE",
+    "DEFAULT_PORT",
+    "EmulatorConfig",
+    "OwnerKind",
+]
 
 DEFAULT_ADMIN_KEY = "sk-admin-local"
 """The admin key an emulator accepts unless told otherwise; it only ever guards a local fake."""
+DEFAULT_CAPY_KEY = "capy_live_local"
+"""The capy API key an emulator accepts (for any organization) unless told otherwise."""
+DEFAULT_CAPY_PAGE_SIZE = 100
+"""How many capy keys one list response holds at most, unless told otherwise."""
 DEFAULT_PORT = 8787
 """The port the command line listens on by default."""
 
@@ -40,8 +51,13 @@ class EmulatorConfig(BaseModel):
     """The port to listen on; 0 picks any free port (``RunningEmulator.base_url`` tells which)."""
     admin_key: str = Field(default=DEFAULT_ADMIN_KEY, min_length=1, repr=False)
     """The admin key the API accepts besides the keys it created (left out of the repr)."""
+    capy_key: str = Field(default=DEFAULT_CAPY_KEY, min_length=1, repr=False)
+    """The capy key accepted for every organization, besides the keys it created (left out of the repr)."""
+    capy_page_size: int = Field(default=DEFAULT_CAPY_PAGE_SIZE, ge=1)
+    """The most capy keys one list response holds; more follow behind ``next_cursor``."""
     state_file: Path | None = None
-    """Where keys are kept across restarts (JSON, never holding a key value); ``None``: memory only."""
+    """Where keys, OpenAI's and capy's, are kept across restarts (JSON, never holding a key value);
+    ``None``: memory only."""
     owner_kind: OwnerKind = "user"
     """Whether the created keys' owner is a user (role ``owner``) or a service account (``member``)."""
     owner_id: str | None = None

@@ -36,7 +36,9 @@ class EmulatorHealth(BaseModel):
     status: str
     """``ok`` whenever the emulator answers at all."""
     keys: int
-    """How many keys exist."""
+    """How many OpenAI admin keys exist."""
+    capy_keys: int = 0
+    """How many capy keys exist, revoked ones included."""
     requests: int
     """How many API requests the log holds."""
     faults_injected: dict[FaultKind, int]
@@ -123,6 +125,7 @@ class ControlApi:
         health = EmulatorHealth(
             status="ok",
             keys=len(self.state.store),
+            capy_keys=len(self.state.capy_store),
             requests=len(self.state.log),
             faults_injected=self.state.faults.counts,
         )

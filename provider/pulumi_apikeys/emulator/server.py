@@ -71,6 +71,16 @@ class RunningEmulator:
         return self.config.admin_key
 
     @property
+    def capy_base_url(self) -> str:
+        """The capy API's base URL, ``http://HOST:PORT`` (its paths start with ``/v1/organizations``)."""
+        return self.root_url
+
+    @property
+    def capy_key(self) -> str:
+        """The configured capy key, accepted for every organization (it only ever guards this emulator)."""
+        return self.config.capy_key
+
+    @property
     def control(self) -> EmulatorControl:
         """A client of the control API."""
         return EmulatorControl(self.root_url)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from pulumi_apikeys.emulator.capy_store import CapyKeyStore
 from pulumi_apikeys.emulator.config import EmulatorConfig
 from pulumi_apikeys.emulator.faults import FaultInjector
 from pulumi_apikeys.emulator.request_log import RequestLog
+from pulumi_apikeys.emulator.state_file import StateFile
 from pulumi_apikeys.emulator.store import KeyStore
 
 __all__ = ["EmulatorState"]
@@ -19,6 +21,9 @@ class EmulatorState:
 
     config: EmulatorConfig
     store: KeyStore
+    """OpenAI's admin keys."""
+    capy_store: CapyKeyStore
+    """capy's API keys."""
     faults: FaultInjector
     log: RequestLog
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -27,9 +32,12 @@ class EmulatorState:
     @classmethod
     def from_config(cls, config: EmulatorConfig) -> EmulatorState:
         """A fresh state: keys from the state file (if any), the configured faults, an empty log."""
+        # One file for both stores, so that each save writes the other's keys too.
+        state_file = StateFile(config.state_file) if config.state_file is not None else None
         return cls(
             config=config,
-            store=KeyStore(config.owner(), config.state_file),
+            store=KeyStore(config.owner(), state_file),
+            capy_store=CapyKeyStore(state_file),
             faults=FaultInjector(config.faults),
             log=RequestLog(),
         )
@@ -37,5 +45,6 @@ class EmulatorState:
     def reset(self) -> None:
         """No keys, no tombstones, no faults, an empty log: as a fresh emulator without a state file."""
         self.store.reset()
+        self.capy_store.reset()
         self.faults.reset()
         self.log.clear()

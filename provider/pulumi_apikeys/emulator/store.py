@@ -7,9 +7,7 @@ key when it authenticates) and its redacted form, so a state file never holds a 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -17,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from pulumi_apikeys.errors import ConfigurationError
+from pulumi_apikeys.emulator.state_file import StateFile
 from pulumi_apikeys.openai.models import Owner
 
 __all__ = ["KeyPage", "KeyStore", "StoredKey", "UnknownCursorError", "value_sha256"]
@@ -55,7 +53,7 @@ class StoredKey(BaseModel):
 
 
 class _Snapshot(BaseModel):
-    """The state file's content."""
+    """This store's fields of the state file."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -81,26 +79,27 @@ class UnknownCursorError(LookupError):
 class KeyStore:
     """Thread-safe store of admin keys, in creation order.
 
-    With a ``state_file`` the keys are loaded at construction and saved after every change
-    (written to a temporary file, then renamed over the old one, so a crash never leaves half a file).
+    With a ``state_file`` (a path, or the ``StateFile`` the emulator's stores share) the keys are
+    loaded at construction and saved after every change, atomically (see ``state_file``).
     """
 
     def __init__(
         self,
         owner: Owner,
-        state_file: Path | None = None,
+        state_file: Path | StateFile | None = None,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._owner = owner
-        self._state_file = state_file
+        self._state_file = StateFile(state_file) if isinstance(state_file, Path) else state_file
         self._clock = clock
         self._lock = threading.Lock()
         self._keys: dict[str, StoredKey] = {}
         self._tombstones: dict[str, int] = {}
         self._next_seq = 1
-        if state_file is not None and state_file.exists():
-            self._load(state_file)
+        snapshot = self._state_file.load(_Snapshot) if self._state_file is not None else None
+        if snapshot is not None:
+            self._load(snapshot)
 
     def __len__(self) -> int:
         with self._lock:
@@ -188,37 +187,15 @@ class KeyStore:
             return self._tombstones[key_id]
         raise UnknownCursorError(key_id)
 
-    def _load(self, path: Path) -> None:
-        try:
-            snapshot = _Snapshot.model_validate_json(path.read_bytes())
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read the emulator state file {path}: {exc}") from exc
-        except ValidationError as exc:
-            first = exc.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
-            reason = f"{where}: {first['msg']}" if where else first["msg"]
-            raise ConfigurationError(f"the emulator state file {path} is not usable: {reason}") from exc
+    def _load(self, snapshot: _Snapshot) -> None:
         self._keys = {key.id: key for key in sorted(snapshot.keys, key=lambda key: key.seq)}
         self._tombstones = dict(snapshot.tombstones)
         self._next_seq = snapshot.next_seq
 
     def _save(self) -> None:
         """Write the state file, if any; the caller holds the lock."""
-        path = self._state_file
-        if path is None:
+        if self._state_file is None:
             return
-        snapshot = _Snapshot(
-            next_seq=self._next_seq, keys=list(self._keys.values()), tombstones=self._tombstones
+        self._state_file.save(
+            _Snapshot(next_seq=self._next_seq, keys=list(self._keys.values()), tombstones=self._tombstones)
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Same directory as the target, so os.replace is an atomic rename on one file system.
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as temp:
-                temp.write(snapshot.model_dump_json(indent=2))
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
