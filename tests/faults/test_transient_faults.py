@@ -1,0 +1,84 @@
+"""200 creates and 200 deletes while one API request in ten fails transiently."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
+from tests.faults.audit import Audit, audit_openai
+from tests.faults.figures import FIGURES, FaultFigures
+from tests.faults.programs import many_keys
+from tests.harness import HarnessStack, UpResult
+
+pytestmark = pytest.mark.faults
+
+COUNT = 200
+MIXED_10_PERCENT = FaultPlan(
+    rates={"rate_limit": 0.02, "server_error": 0.02, "bad_gateway": 0.02, "unavailable": 0.02, "drop": 0.02},
+    retry_after_seconds=None,
+    retry_after_ms=20,
+    seed=20261123,
+)
+RUNS_AT_MOST = 4
+
+
+def audited(stack: HarnessStack, emulator: RunningEmulator) -> Audit:
+    """The audit, taken with faults paused so that it sees the API as it is."""
+    plan = emulator.control.faults()
+    emulator.control.clear_faults()
+    try:
+        return audit_openai(stack, emulator)
+    finally:
+        emulator.control.set_faults(plan)
+
+
+def failed_operations(result: UpResult) -> int:
+    return result.error_text.count(" failed:") if not result.ok else 0
+
+
+def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no_orphan(
+    stack: HarnessStack, emulator: RunningEmulator
+):
+    emulator.control.set_faults(MIXED_10_PERCENT)
+    started = time.monotonic()
+    failures = 0
+
+    for _ in range(RUNS_AT_MOST):
+        result = stack.up(many_keys(COUNT))
+        failures += failed_operations(result)
+        audit = audited(stack, emulator)
+        # Whatever a run did, state and API agree afterwards: no orphan, no stray, no lost value.
+        assert audit.problems() == {}
+        if result.ok:
+            break
+    assert len(audit.in_state) == COUNT
+    lost_values = len(audit.lost_values)
+
+    for _ in range(RUNS_AT_MOST):
+        result = stack.destroy()
+        failures += failed_operations(result)
+        audit = audited(stack, emulator)
+        assert audit.problems() == {}
+        if result.ok:
+            break
+    assert audit.in_api == {}
+    assert audit.in_state == {}
+
+    injected = sum(1 for r in emulator.control.requests() if r.fault is not None)
+    operations = 2 * COUNT
+    FIGURES.append(
+        FaultFigures(
+            scenario="10% mixed transient faults",
+            operations=operations,
+            faults_injected=injected,
+            successes=operations - failures,
+            user_visible_failures=failures,
+            orphaned_keys=len(audit.orphans),
+            lost_values=lost_values,
+            seconds=time.monotonic() - started,
+        )
+    )
+    assert injected > 0
+    assert (operations - failures) / operations >= 0.995
