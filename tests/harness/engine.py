@@ -26,6 +26,7 @@ from tests.harness.properties import (
     Secret,
     annotate_secrets,
     from_struct,
+    go_format,
     make_secret,
     strip_secrets,
     to_struct,
@@ -582,9 +583,11 @@ class Engine:
             messages = []
             for failure in response.failures:
                 if failure.property:
-                    value = strip_secrets(checked.get(failure.property))
+                    # issueCheckFailures prints the *declared* value (new.Inputs is replaced by the
+                    # checked inputs only afterwards), formatted by Go's %v (step_generator.go).
+                    value = go_format(goal.inputs.get(failure.property))
                     messages.append(
-                        f"{goal.type} resource '{goal.name}': property {failure.property} value {value!r} "
+                        f"{goal.type} resource '{goal.name}': property {failure.property} value {value} "
                         f"has a problem: {failure.reason}"
                     )
                 else:

@@ -9,7 +9,9 @@ advertise those features, so the SDK never sends them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
@@ -141,3 +143,56 @@ def annotate_secrets(outs: PropertyMap, ins: PropertyMap) -> PropertyMap:
         elif not isinstance(out_value, Secret) and contains_secrets(in_value):
             result[key] = Secret(out_value)
     return result
+
+
+def go_format(value: Any) -> str:
+    """``value`` as the engine's ``fmt`` ``%v`` prints a ``resource.PropertyValue`` in a diagnostic.
+
+    A PropertyValue is a struct ``{V}``, so every value is braced; numbers are float64 and print
+    in Go's shortest ``%g`` (``3.1536001e+07``), ``nil`` as ``<nil>``, a secret as a pointer's
+    address (fixed here, since the engine's varies), arrays and maps as ``[...]`` and
+    ``map[k:v ...]`` (keys sorted, as ``fmt`` does).
+    """
+    return "{" + _go_inner(value) + "}"
+
+
+def _go_inner(value: Any) -> str:
+    if value is None:
+        return "<nil>"
+    if isinstance(value, Secret):
+        # The engine holds a secret as a pointer inside the struct, and fmt prints its address.
+        return "0xc000000000"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _go_float(float(value))
+    if isinstance(value, list):
+        return "[" + " ".join(go_format(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{go_format(value[key])}" for key in sorted(value)) + "]"
+    return str(value)
+
+
+def _go_float(number: float) -> str:
+    """Go's ``%v`` of a float64: shortest round-trip digits, in exponent form when the decimal
+    exponent is below -4 or at least 6 (``strconv.FormatFloat(f, 'g', -1, 64)``), e.g. ``1e+06``."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "+Inf" if number > 0 else "-Inf"
+    if number == 0:
+        return "-0" if math.copysign(1.0, number) < 0 else "0"
+    decimal = Decimal(repr(number)).normalize()  # repr is Python's shortest round-trip form too
+    sign, digit_tuple, exponent = decimal.as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(map(str, digit_tuple))
+    point = len(digits) + exponent  # where the decimal point falls, counted from the first digit
+    minus = "-" if sign else ""
+    if point - 1 < -4 or point - 1 >= _GO_SHORTEST_EXPONENT_THRESHOLD:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        power = point - 1
+        return f"{minus}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    return minus + format(abs(decimal), "f")
+
+
+_GO_SHORTEST_EXPONENT_THRESHOLD = 6

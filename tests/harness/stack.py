@@ -36,7 +36,7 @@ __all__ = ["HarnessStack", "StackOutput", "StateView", "UpResult"]
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 # The child and the provider server must not find credentials in the environment: configuration has to
 # reach the provider through Configure, and config through the stack.
-_SCRUBBED_PREFIXES = ("OPENAI_", "PULUMI_CONFIG")
+_SCRUBBED_PREFIXES = ("OPENAI_", "CAPY_", "PULUMI_CONFIG")
 
 
 @dataclass(frozen=True)
