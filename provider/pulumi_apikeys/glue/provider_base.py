@@ -19,6 +19,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
+from pulumi_apikeys.glue.provider_logging import enable_logging_from_env
 from pulumi_apikeys.glue.retry_budget import RETRY_SETTINGS, retry_policy
 from pulumi_apikeys.glue.stack_config import Setting, StackConfig
 from pulumi_apikeys.settings import RetryPolicy
@@ -50,6 +51,7 @@ class ApiProvider(ResourceProvider, Generic[ClientT]):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Keeps the stack's settings for this process; the client is made when first needed."""
+        enable_logging_from_env()
         self._stack_config = StackConfig.from_request(req, self.settings + RETRY_SETTINGS)
 
     def client(self) -> ClientT:

@@ -1,0 +1,199 @@
+"""No credential and no key value in plaintext, anywhere a deployment leaves text behind.
+
+A whole lifecycle runs through the harness (create, refresh, replace, import, a failing create,
+destroy) with the provider's debug logs on. Then every artifact is scanned: every file in the
+stack's directory (the checkpoint, the serialized provider inside it decoded, the config), every
+operation's program output, provider stdout/stderr (where the engine shows provider logs to the
+user), diagnostics and error texts, and the command line's output. The admin credential and every
+key value must appear nowhere; a pattern also catches values we never saw (a create whose answer
+was lost).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pulumi_apikeys.capy.models import ApiKey as CapyApiKey
+from pulumi_apikeys.capy.models import ApiKeyCreated as CapyApiKeyCreated
+from pulumi_apikeys.cli import main as cli_main
+from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
+from pulumi_apikeys.openai.client import AdminApiKeysClient
+from pulumi_apikeys.openai.models import AdminApiKey, AdminApiKeyCreated
+from tests.harness import HarnessStack, Secret, UpResult
+from tests.harness.state import FAST_KDF_ITERATIONS
+
+PROLOGUE = "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n"
+ANY_ADMIN_KEY_VALUE = re.compile(r"sk-admin-[A-Za-z0-9_-]{16,}")
+"""Any admin key value, known to us or not (``redacted_value`` has dots, never this)."""
+
+
+def program(deployer_name: str, *extra: str) -> str:
+    lines = [
+        f'deployer = AdminApiKey("deployer", name={deployer_name!r})',
+        'pulumi.export("key", deployer.value)',
+    ]
+    return PROLOGUE + "\n".join([*lines, *extra]) + "\n"
+
+
+def texts_of(result: UpResult) -> Iterator[tuple[str, str]]:
+    yield "program stdout", result.stdout
+    yield "program stderr", result.stderr
+    yield "provider stderr", result.provider_stderr
+    yield "error text", result.error_text
+    yield "diagnostics", "\n".join(result.diagnostics)
+
+
+def files_under(directory: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            yield str(path.relative_to(directory)), text
+            # The serialized provider is base64 inside the checkpoint: look inside it too.
+            for blob in re.findall(r'"__provider":\s*"([A-Za-z0-9+/=]+)"', text):
+                yield f"{path.name} (serialized provider)", base64.b64decode(blob).decode("latin-1")
+
+
+def leaks(artifacts: list[tuple[str, str]], secret_values: set[str]) -> list[str]:
+    found = []
+    for where, text in artifacts:
+        for value in secret_values:
+            # The whole value, or a telling part of it (a truncated log line would still leak it).
+            if value in text or value[9:29] in text:
+                found.append(f"{where}: a known secret")
+        found += [f"{where}: {m[:12]}..." for m in ANY_ADMIN_KEY_VALUE.findall(text)]
+    return found
+
+
+@pytest.fixture
+def private_emulator(emulator_factory: Callable[[EmulatorConfig], RunningEmulator]) -> RunningEmulator:
+    """An emulator whose admin key is long and random, so any trace of it is unmistakable."""
+    return emulator_factory(EmulatorConfig(port=0, admin_key="sk-admin-" + secrets.token_urlsafe(32)))
+
+
+def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
+    tmp_path: Path, private_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("APIKEYS_LOG_LEVEL", "debug")
+    emulator = private_emulator
+    api = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+    stack = HarnessStack(
+        tmp_path / "stack",
+        project="apikeys-hygiene",
+        config={
+            "apikeys:openaiBaseUrl": emulator.base_url,
+            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
+            "apikeys:maxRetries": "1",
+        },
+        kdf_iterations=FAST_KDF_ITERATIONS,
+    )
+    legacy = api.send_create(name="Legacy")
+    import_legacy = (
+        f'AdminApiKey("legacy", name="Legacy", opts=pulumi.ResourceOptions(import_={legacy.id!r}))'
+    )
+    results: list[UpResult] = []
+    values = {emulator.admin_key, legacy.value.get_secret_value()}
+
+    def run(operation: Callable[[], UpResult]) -> UpResult:
+        result = operation()
+        results.append(result)
+        for resource in stack.state().managed:
+            value = resource.outputs.get("value")
+            if isinstance(value, Secret) and value.value:
+                values.add(value.value)
+        return result
+
+    assert run(lambda: stack.up(program("CI deployer"))).ok
+    assert run(lambda: stack.refresh()).ok
+    assert run(lambda: stack.up(program("CI deployer v2"))).ok
+    assert run(lambda: stack.up(program("CI deployer v2", import_legacy))).ok
+    # A create whose every answer carries the value but not the fields around it: it fails, and
+    # the value it was shown must not surface in the error.
+    emulator.control.set_faults(FaultPlan(rates={"missing_fields": 1.0}, methods=["POST"]))
+    failing = run(
+        lambda: stack.up(program("CI deployer v2", import_legacy, 'AdminApiKey("broken", name="Broken")'))
+    )
+    emulator.control.clear_faults()
+    assert not failing.ok
+    assert run(lambda: stack.destroy()).ok
+
+    artifacts = [item for result in results for item in texts_of(result)] + list(files_under(stack.workdir))
+    assert len(values) == 4  # the admin key, the imported key's value, two created keys' values
+    assert "Field required" in failing.error_text  # the scan covers a real failure's text
+    assert any("openai.admin_api_keys" in r.provider_stderr for r in results)  # logs were on
+    assert leaks(artifacts, values) == []
+
+
+def test_the_command_line_never_prints_the_admin_key(private_emulator: RunningEmulator, monkeypatch):
+    emulator = private_emulator
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key)
+    created = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url).send_create(
+        name="k"
+    )
+    runner = CliRunner()
+    outputs = [
+        runner.invoke(cli_main, ["openai", "--base-url", emulator.base_url, *args]).output
+        for args in (
+            ["list"],
+            ["list", "--json"],
+            ["get", created.id],
+            ["get", "key_missing"],
+            ["delete", created.id],
+        )
+    ]
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key + "-wrong")
+    outputs.append(runner.invoke(cli_main, ["openai", "--base-url", emulator.base_url, "list"]).output)
+
+    artifacts = [("cli", text) for text in outputs]
+    assert leaks(artifacts, {emulator.admin_key, emulator.admin_key + "-wrong"}) == []
+    assert "401" in outputs[-1]
+
+
+SECRET = "sk-admin-" + "s3cr3t" * 8
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        AdminApiKeyCreated.model_validate(
+            {
+                "object": "organization.admin_api_key",
+                "id": "key_1",
+                "name": "n",
+                "redacted_value": "sk-admin...xyz",
+                "created_at": 1,
+                "owner": {},
+                "value": SECRET,
+            }
+        ),
+        CapyApiKeyCreated(
+            api_key=CapyApiKey.model_validate(
+                {
+                    "id": "ak_1",
+                    "name": "n",
+                    "key_prefix": "capy_live_ab",
+                    "scopes": ["read"],
+                    "organization_id": "org",
+                    "is_active": True,
+                    "created_at": "2026-11-23T00:00:00Z",
+                }
+            ),
+            plaintext_api_key=SECRET,  # type: ignore[arg-type]
+        ),
+    ],
+    ids=["openai AdminApiKeyCreated", "capy ApiKeyCreated"],
+)
+def test_every_model_holding_a_value_hides_it_in_repr_str_and_dumps(model):
+    for shown in (repr(model), str(model), str(model.model_dump()), model.model_dump_json()):
+        assert SECRET not in shown
+
+
+def test_models_without_a_value_have_no_field_that_could_hold_one():
+    assert "value" not in AdminApiKey.model_fields
+    assert "plaintext_api_key" not in CapyApiKey.model_fields
