@@ -36,7 +36,7 @@ def test_an_omitted_lifetime_is_left_out_of_the_checked_inputs():
     ("news", "failure"),
     [
         ({}, ("name", "name is required: give the key a non-empty name")),
-        ({"name": 5}, ("name", "name must be a string, not int")),
+        ({"name": 5}, ("name", "name must be a string, not a number")),
         ({"name": ""}, ("name", "name must not be empty or only whitespace")),
         ({"name": "  \t"}, ("name", "name must not be empty or only whitespace")),
         ({"name": "a\nb"}, ("name", "name must not contain control characters such as newlines or tabs")),
