@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pulumi_apikeys._http import budget_left, time_budget
+from pulumi_apikeys._http import backoff_delay, budget_left, time_budget
 from pulumi_apikeys.errors import (
     ApiConnectionError,
     ApiError,
@@ -51,6 +51,7 @@ from pulumi_apikeys.errors import (
     ServerError,
     UnreadableResponseError,
 )
+from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = [
     "CLOCK_SKEW_SECONDS",
@@ -60,6 +61,7 @@ __all__ = [
     "OrphanedKeyError",
     "RecentKey",
     "create_reconciled",
+    "create_with_policy",
     "is_ambiguous",
 ]
 
@@ -204,6 +206,19 @@ def create_reconciled(
             ledger.hold(attempt.created_id(created))
             return created
     raise AssertionError("unreachable: attempts must be at least 1")  # pragma: no cover
+
+
+def create_with_policy(attempt: CreateAttempt[CreatedT], policy: RetryPolicy, ledger: KeyLedger) -> CreatedT:
+    """``create_reconciled`` as a client runs it: ``max_retries + 1`` attempts with its backoff
+    between them, all within one ``total_timeout`` (plus one more for a final cleanup)."""
+    with time_budget(policy.total_timeout):
+        return create_reconciled(
+            attempt,
+            attempts=policy.max_retries + 1,
+            cleanup_seconds=policy.total_timeout,
+            ledger=ledger,
+            pause=lambda number: time.sleep(backoff_delay(policy, number)),
+        )
 
 
 def _clean_up(

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import builtins
-import time
 from collections.abc import Iterator, Sequence
 
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from pulumi_apikeys._http import ApiHttpClient, backoff_delay, path_segment, time_budget
+from pulumi_apikeys._http import ApiHttpClient, path_segment
 from pulumi_apikeys.capy.models import ApiKey, ApiKeyCreated, ApiKeyList, ApiKeyRevoked, CapyErrorBody
 from pulumi_apikeys.errors import ConflictError, InvalidArgumentError, NotFoundError, UnreadableResponseError
 from pulumi_apikeys.key_names import name_problem
-from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_reconciled
+from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_with_policy
 from pulumi_apikeys.settings import RetryPolicy, credential_source, resolve_base_url, resolve_credential
 
 __all__ = ["API_KEY_ENV", "BASE_URL_ENV", "CapyApiKeysClient", "capy_error_message"]
@@ -127,15 +126,7 @@ class CapyApiKeysClient:
             recent=lambda since: self._recent(organization_id, name, wanted, since),
             delete=lambda key_id: self.revoke(organization_id, key_id),
         )
-        policy = self._http.policy
-        with time_budget(policy.total_timeout):
-            return create_reconciled(
-                attempt,
-                attempts=policy.max_retries + 1,
-                cleanup_seconds=policy.total_timeout,
-                ledger=ledger,
-                pause=lambda number: time.sleep(backoff_delay(policy, number)),
-            )
+        return create_with_policy(attempt, self._http.policy, ledger)
 
     def send_create(self, *, organization_id: str, name: str, scopes: Sequence[str]) -> ApiKeyCreated:
         """Send one create request. Prefer ``create``: if this one's answer is lost, a key may be left.

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import builtins
-import time
 from collections.abc import Iterator
 from typing import Literal
 
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from pulumi_apikeys._http import ApiHttpClient, backoff_delay, path_segment, time_budget
+from pulumi_apikeys._http import ApiHttpClient, path_segment
 from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError, UnreadableResponseError
 from pulumi_apikeys.key_names import name_problem
 from pulumi_apikeys.openai.models import (
@@ -22,7 +21,7 @@ from pulumi_apikeys.openai.models import (
     AdminApiKeyPage,
     OpenAIErrorBody,
 )
-from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_reconciled
+from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_with_policy
 from pulumi_apikeys.settings import RetryPolicy, credential_source, resolve_base_url, resolve_credential
 
 __all__ = [
@@ -155,15 +154,7 @@ class AdminApiKeysClient:
             recent=lambda since: self._recent(name, expires_in_seconds, since),
             delete=self.delete,
         )
-        policy = self._http.policy
-        with time_budget(policy.total_timeout):
-            return create_reconciled(
-                attempt,
-                attempts=policy.max_retries + 1,
-                cleanup_seconds=policy.total_timeout,
-                ledger=ledger,
-                pause=lambda number: time.sleep(backoff_delay(policy, number)),
-            )
+        return create_with_policy(attempt, self._http.policy, ledger)
 
     def send_create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
         """Send one create request. Prefer ``create``: if this one's answer is lost, a key may be left.
