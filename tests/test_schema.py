@@ -5,34 +5,59 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from pulumi_apikeys.capy.properties import API_KEY
+from pulumi_apikeys.capy.resource import ApiKey
+from pulumi_apikeys.glue.spec import ResourceSpec
 from pulumi_apikeys.openai.properties import ADMIN_API_KEY
 from pulumi_apikeys.openai.resource import AdminApiKey
-from pulumi_apikeys.schema import package_schema, package_schema_json
+from pulumi_apikeys.schema import RESOURCES, package_schema, package_schema_json
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.json"
+
+EVERY_RESOURCE = pytest.mark.parametrize(
+    ("spec", "resource"), [(ADMIN_API_KEY, AdminApiKey), (API_KEY, ApiKey)], ids=["openai", "capy"]
+)
 
 
 def test_schema_json_is_what_the_code_generates():
     assert SCHEMA_FILE.read_text() == package_schema_json(), "regenerate: pulumi-apikeys schema > schema.json"
 
 
-def test_the_resource_token_in_the_schema_is_the_resources_own():
-    assert (
-        f"pulumi-python:{AdminApiKey._resource_type_name}" in json.loads(SCHEMA_FILE.read_text())["resources"]
-    )
+def test_the_schema_describes_every_resource():
+    assert set(json.loads(SCHEMA_FILE.read_text())["resources"]) == {spec.type_name for spec in RESOURCES}
+    assert [spec.type_name for spec in RESOURCES] == [ADMIN_API_KEY.type_name, API_KEY.type_name]
 
 
-def test_every_output_in_the_schema_is_a_typed_attribute_of_the_resource():
-    outputs = package_schema()["resources"][ADMIN_API_KEY.type_name]["properties"]
-    annotated = {
-        name for name, hint in AdminApiKey.__annotations__.items() if hint.startswith("pulumi.Output[")
-    }
+@EVERY_RESOURCE
+def test_the_resource_token_in_the_schema_is_the_resources_own(spec: ResourceSpec, resource: type):
+    token = f"pulumi-python:{resource._resource_type_name}"
+    assert token == spec.type_name
+    assert token in json.loads(SCHEMA_FILE.read_text())["resources"]
+
+
+@EVERY_RESOURCE
+def test_every_output_in_the_schema_is_a_typed_attribute_of_the_resource(spec: ResourceSpec, resource: type):
+    outputs = package_schema()["resources"][spec.type_name]["properties"]
+    annotated = {name for name, hint in resource.__annotations__.items() if hint.startswith("pulumi.Output[")}
     assert set(outputs) == annotated
 
 
-def test_value_is_the_only_secret_output():
-    outputs = package_schema()["resources"][ADMIN_API_KEY.type_name]["properties"]
+@EVERY_RESOURCE
+def test_value_is_the_only_secret_output(spec: ResourceSpec, resource: type):
+    outputs = package_schema()["resources"][spec.type_name]["properties"]
     assert [name for name, prop in outputs.items() if prop.get("secret")] == ["value"]
+
+
+def test_the_capy_scopes_are_an_array_of_strings_whose_change_replaces_the_key():
+    capy = package_schema()["resources"][API_KEY.type_name]
+    assert capy["inputProperties"]["scopes"]["items"] == {"type": "string"}
+    assert capy["inputProperties"]["scopes"]["type"] == "array"
+    assert capy["requiredInputs"] == ["organization_id", "name", "scopes"]
+    replacing = {name for name, prop in capy["inputProperties"].items() if prop.get("replaceOnChanges")}
+    assert replacing == {"organization_id", "name", "scopes"}
+    assert capy["properties"]["is_active"]["type"] == "boolean"
 
 
 def test_the_schema_command_prints_schema_json():

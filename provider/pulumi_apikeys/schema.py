@@ -11,12 +11,13 @@ import json
 from typing import Any
 
 from pulumi_apikeys._version import __version__
+from pulumi_apikeys.capy.properties import API_KEY
 from pulumi_apikeys.glue.spec import ResourceSpec
 from pulumi_apikeys.openai.properties import ADMIN_API_KEY
 
 __all__ = ["RESOURCES", "package_schema", "package_schema_json"]
 
-RESOURCES: tuple[ResourceSpec, ...] = (ADMIN_API_KEY,)
+RESOURCES: tuple[ResourceSpec, ...] = (ADMIN_API_KEY, API_KEY)
 """Every resource this package declares."""
 
 

@@ -54,11 +54,11 @@ def test_an_omitted_lifetime_is_left_out_of_the_checked_inputs():
         ),
         (
             {"name": "k", "expires_in_seconds": "30"},
-            ("expires_in_seconds", "expires_in_seconds must be a whole number of seconds, not str"),
+            ("expires_in_seconds", "expires_in_seconds must be a whole number of seconds, not a string"),
         ),
         (
             {"name": "k", "expires_in_seconds": True},
-            ("expires_in_seconds", "expires_in_seconds must be a whole number of seconds, not bool"),
+            ("expires_in_seconds", "expires_in_seconds must be a whole number of seconds, not a boolean"),
         ),
         (
             {"name": "k", "adopt_id": ""},

@@ -29,6 +29,8 @@ pytestmark = [
 
 # A full key value: "sk-admin-" and a long random tail (the redacted form is "sk-admin..." + 3 chars).
 KEY_VALUE = re.compile(r"sk-admin-[A-Za-z0-9_-]{20,}")
+# A full capy key value: "capy_live_" and a long random tail (the key prefix shows two of its characters).
+CAPY_KEY_VALUE = re.compile(r"capy_live_[A-Za-z0-9_-]{20,}")
 
 
 @pytest.fixture
@@ -37,8 +39,7 @@ def stack(emulator, tmp_path) -> auto.Stack:
         command=auto.PulumiCommand(),
         example_dir=demo.find_example_dir(),
         workdir=tmp_path / "work",
-        base_url=emulator.base_url,
-        admin_key=emulator.admin_key,
+        endpoints=demo.Endpoints.of(emulator),
     )
 
 
@@ -94,12 +95,14 @@ def test_create_rename_destroy(stack, api, emulator, tmp_path) -> None:
     assert stack.outputs() == {}
 
 
-def test_the_demo_command_runs_the_example_end_to_end(tmp_path) -> None:
+def test_the_demo_command_runs_both_examples_end_to_end(tmp_path) -> None:
     result = CliRunner().invoke(main, ["demo", "--workdir", str(tmp_path / "demo")])
 
     assert result.exit_code == 0, result.output
     assert "deployer_key" in result.output
+    assert "dashboards_key" in result.output
     assert "[secret]" in result.output
     assert not KEY_VALUE.search(result.output)  # no key value printed, anywhere
-    assert "The emulator holds 2 keys." in result.output
-    assert result.output.rstrip().endswith("The emulator holds no keys.")
+    assert not CAPY_KEY_VALUE.search(result.output)
+    assert "The emulator holds 4 live keys:" in result.output
+    assert "The emulator holds no live keys.\n    (2 revoked capy keys stay listed" in result.output

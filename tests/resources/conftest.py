@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.emulator import RunningEmulator
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from tests.harness import HarnessStack, Secret
@@ -35,3 +36,28 @@ def harness_stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
 def api_client(emulator: RunningEmulator) -> AdminApiKeysClient:
     """A client of the emulator's API, for changes made outside Pulumi."""
     return AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+
+
+@pytest.fixture
+def capy_stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
+    """A fresh stack whose config points the capy provider at the (reset) emulator, the API key a secret.
+
+    As for ``harness_stack``, the provider gets both through ``Configure`` only: the harness scrubs
+    ``CAPY_*`` from the environment of the program and of the provider server.
+    """
+    return HarnessStack(
+        tmp_path / "capy-stack",
+        project="apikeys-test",
+        stack="dev",
+        config={
+            "apikeys:capyBaseUrl": emulator.capy_base_url,
+            "apikeys:capyApiKey": Secret(emulator.capy_key),
+        },
+        kdf_iterations=FAST_KDF_ITERATIONS,
+    )
+
+
+@pytest.fixture
+def capy_client(emulator: RunningEmulator) -> CapyApiKeysClient:
+    """A client of the emulator's capy API, for changes made outside Pulumi."""
+    return CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)

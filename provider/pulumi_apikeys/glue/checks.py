@@ -15,7 +15,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_apikeys.key_names import name_problem
+from pulumi_apikeys.key_names import name_problem, type_word
 
 __all__ = ["CheckFailures", "is_unknown"]
 
@@ -64,7 +64,7 @@ class CheckFailures:
             return value
         # bool is an int subclass: True must not quietly mean 1.
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(prop, f"{prop} must be a whole number of {unit}, not {type(value).__name__}")
+            self.add(prop, f"{prop} must be a whole number of {unit}, not {type_word(value)}")
             return None
         if isinstance(value, float):
             if not math.isfinite(value) or not value.is_integer():
@@ -76,13 +76,84 @@ class CheckFailures:
             return None
         return value
 
+    def path_text(self, props: Mapping[str, Any], prop: str, *, example: str) -> str | None:
+        """A required id that goes into a URL path: not blank, no ``/ ? # ..`` or control characters.
+
+        Looser than ``resource_id`` (the API documents no id format), but nothing it accepts can
+        address another path, start a query or fragment, or climb a level.
+        """
+        value = props.get(prop)
+        if is_unknown(value):
+            return value
+        if value is None:
+            self.add(prop, f"{prop} is required: give an id such as {example!r}")
+        elif not isinstance(value, str):
+            self.add(prop, f"{prop} must be a string such as {example!r}, not {type_word(value)}")
+        elif not value.strip():
+            self.add(prop, f"{prop} must not be empty or only whitespace; expected an id such as {example!r}")
+        elif len(value) > _ID_MAX_LENGTH:
+            self.add(prop, f"{prop} must be at most {_ID_MAX_LENGTH} characters, not {len(value)}")
+        elif any(not ch.isprintable() for ch in value):
+            self.add(prop, f"{prop} must not contain control characters such as newlines or tabs")
+        elif any(part in value for part in ("/", "?", "#", "..")):
+            # Refused rather than percent-encoded: in an id these are a mistake, and a proxy or
+            # server that decodes them could otherwise route the request somewhere else.
+            self.add(
+                prop,
+                f"{prop} must not contain '/', '?', '#' or '..' (it is part of the API's URL path), "
+                f"not {_shown(value)}",
+            )
+        else:
+            return value
+        return None
+
+    def string_set(self, props: Mapping[str, Any], prop: str, *, what: str, example: str) -> list[str] | None:
+        """A required, non-empty list of printable, non-blank strings, de-duplicated and sorted.
+
+        Order and repetition carry no meaning, so the checked value has one stable form. Elements
+        the engine does not know yet pass unchecked (and the list is then returned as given).
+        """
+        value = props.get(prop)
+        if is_unknown(value):
+            return value
+        if value is None:
+            self.add(prop, f"{prop} is required: give at least one {what}, e.g. [{example!r}]")
+            return None
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            self.add(prop, f"{prop} must be a list of strings, e.g. [{example!r}], not {type_word(value)}")
+            return None
+        if not value:
+            self.add(prop, f"{prop} must not be empty: give at least one {what}, e.g. [{example!r}]")
+            return None
+        ok = True
+        for index, item in enumerate(value):
+            where = f"{prop}[{index}]"
+            if is_unknown(item):
+                continue
+            if not isinstance(item, str):
+                self.add(prop, f"{where} must be a string, not {type_word(item)}")
+            elif not item.strip():
+                self.add(prop, f"{where} must not be empty or only whitespace")
+            elif len(item) > _ID_MAX_LENGTH:
+                self.add(prop, f"{where} must be at most {_ID_MAX_LENGTH} characters, not {len(item)}")
+            elif any(not ch.isprintable() for ch in item):
+                self.add(prop, f"{where} must not contain control characters such as newlines or tabs")
+            else:
+                continue
+            ok = False
+        if not ok:
+            return None
+        if any(is_unknown(item) for item in value):
+            return list(value)
+        return sorted(set(value))
+
     def resource_id(self, props: Mapping[str, Any], prop: str, *, example: str) -> str | None:
         """An optional API id that goes into a URL path: plain letters, digits, ``_`` and ``-`` only."""
         value = props.get(prop)
         if value is None or is_unknown(value):
             return value
         if not isinstance(value, str):
-            kind = type(value).__name__
+            kind = type_word(value)
             self.add(prop, f"the id to import must be a string such as {example!r}, not {kind}")
         elif not value:
             self.add(prop, f"the id to import must not be empty; expected an id such as {example!r}")

@@ -15,7 +15,7 @@ __all__ = ["ADOPT_ID", "ObjectType", "Property", "ResourceSpec"]
 ADOPT_ID = "adopt_id"
 """The input holding the id of an existing resource to adopt instead of creating one (see ``adoption``)."""
 
-PropertyType = Literal["string", "integer", "object"]
+PropertyType = Literal["string", "integer", "boolean", "array", "object"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Property:
     replaces: bool = False
     """A change of this input replaces the resource (there is no update call)."""
     object_type: ObjectType | None = None
+    items: PropertyType | None = None
+    """The type of an ``array``'s elements."""
 
     def schema(self) -> dict[str, Any]:
         """Its entry in a Pulumi package schema's ``properties`` or ``inputProperties``."""
@@ -60,6 +62,8 @@ class Property:
             if self.object_type is not None
             else {"type": self.type}
         )
+        if self.items is not None:
+            entry["items"] = {"type": self.items}
         entry["description"] = self.description
         if self.secret:
             entry["secret"] = True

@@ -1,0 +1,99 @@
+"""``ApiKey``: a capy organization API key declared in a Pulumi program."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+
+from pulumi_apikeys.capy.properties import API_KEY
+from pulumi_apikeys.capy.provider import ApiKeyProvider
+from pulumi_apikeys.glue.adoption import ADOPT_ID, options_for_adoption
+
+__all__ = ["ApiKey"]
+
+
+class ApiKey(pulumi.dynamic.Resource, module="capy", name="ApiKey"):
+    """An organization API key, created on ``pulumi up`` and revoked on ``pulumi destroy``.
+
+    ::
+
+        ci = ApiKey("ci", organization_id="org_abc", name="CI", scopes=["keys:read", "deploy"])
+        pulumi.export("ci_key", ci.value)   # a secret
+
+        # Bring an existing key under management (its value stays unknown):
+        legacy = ApiKey("legacy", organization_id="org_abc", name="Legacy", scopes=["keys:read"],
+                        opts=pulumi.ResourceOptions(import_="ak_abc"))
+
+    The credential comes from ``pulumi config set --secret apikeys:capyApiKey ...``, else
+    ``CAPY_API_KEY``; the base URL from ``apikeys:capyBaseUrl``, else ``CAPY_BASE_URL`` (there is no
+    public default). ``scopes`` are a set: order and repetition do not matter. A change of
+    ``organization_id``, ``name`` or the set of scopes replaces the key: a new one is created, then
+    the old one revoked (``delete_before_replace=True`` reverses the order). A key revoked outside
+    Pulumi is gone: ``pulumi refresh`` drops it and the next ``up`` creates a new one.
+    """
+
+    organization_id: pulumi.Output[str]
+    """The organization that owns the key."""
+    name: pulumi.Output[str]
+    """The key's name."""
+    scopes: pulumi.Output[list[str]]
+    """What the key may do: each scope once, sorted."""
+    key_prefix: pulumi.Output[str]
+    """The first characters of the key, e.g. ``capy_live_ab``: safe to show."""
+    value: pulumi.Output[str | None]
+    """The key itself, a secret; ``None`` for an imported key (the API shows it only at creation)."""
+    project_id: pulumi.Output[str | None]
+    """The project the key is scoped to; ``None`` for an organization-wide key."""
+    created_by_user_id: pulumi.Output[str | None]
+    """The user who created the key, if a user did."""
+    device_name: pulumi.Output[str | None]
+    """The device the key was created for, if any."""
+    source: pulumi.Output[str | None]
+    """How the key was created, e.g. ``api``."""
+    is_active: pulumi.Output[bool]
+    """Whether the key authenticates; always ``True`` while it is managed."""
+    created_at: pulumi.Output[str]
+    """When the key was created, ISO-8601 with a time zone."""
+    expires_at: pulumi.Output[str | None]
+    """When the key stops working (ISO-8601); ``None`` if it never does."""
+    last_used_at: pulumi.Output[str | None]
+    """When the key last authenticated a request (ISO-8601); ``None`` if never (refresh to update it)."""
+    revoked_at: pulumi.Output[str | None]
+    """When the key was revoked (ISO-8601); ``None`` while it is managed."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        organization_id: pulumi.Input[str],
+        name: pulumi.Input[str],
+        scopes: pulumi.Input[Sequence[pulumi.Input[str]]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        opts, adopt_id = options_for_adoption(opts, secret_outputs=API_KEY.secret_outputs)
+        props: dict[str, Any] = dict.fromkeys(API_KEY.outputs)
+        props.update({"organization_id": organization_id, "name": name, "scopes": scopes, ADOPT_ID: adopt_id})
+        super().__init__(ApiKeyProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        *,
+        organization_id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> ApiKey:
+        """A read-only reference to an existing key of the organization: read on every ``up``, never
+        created or revoked."""
+        key = ApiKey.__new__(ApiKey)
+        opts = pulumi.ResourceOptions.merge(
+            opts,
+            pulumi.ResourceOptions(id=id, additional_secret_outputs=API_KEY.secret_outputs),
+        )
+        props: dict[str, Any] = dict.fromkeys(API_KEY.outputs)
+        props["organization_id"] = organization_id
+        pulumi.dynamic.Resource.__init__(key, ApiKeyProvider(), resource_name, props, opts)
+        return key

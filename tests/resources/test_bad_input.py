@@ -1,0 +1,243 @@
+"""Bad input, bad configuration and bad answers: the exact message a user sees, and nothing created.
+
+Each case runs ``pulumi up`` through the harness against the emulator. Check failures are the
+engine's diagnostic, word for word; a failure in the provider reaches the user as a traceback whose
+last line is the exception, so that line is compared (request ids normalized).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
+from pulumi_apikeys.openai.client import AdminApiKeysClient
+from tests.harness import HarnessStack, Secret
+from tests.harness.state import FAST_KDF_ITERATIONS
+
+OPENAI = "pulumi-python:dynamic/openai:AdminApiKey"
+PROLOGUE = "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n"
+REQUEST_ID = re.compile(r"req_[0-9a-f]+")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: the declaration, what differs in the stack config, the API's behaviour."""
+
+    declaration: str
+    message: str
+    config: dict[str, str | None] = field(default_factory=dict)
+    """Stack config to set (a value) or remove (``None``), over the working defaults."""
+    faults: FaultPlan | None = None
+
+
+def check_failure(prop: str, value: str, reason: str, resource: str = "k") -> str:
+    """The engine's diagnostic for one failed property (``value`` as Go's %v prints it)."""
+    return f"{OPENAI} resource '{resource}': property {prop} value {value} has a problem: {reason}"
+
+
+def import_failure(key_id: str, reason: str) -> Case:
+    return Case(
+        f'AdminApiKey("k", name="n", opts=pulumi.ResourceOptions(import_={key_id!r}))',
+        check_failure("adopt_id", "{" + key_id + "}", reason),
+    )
+
+
+def ids_must(shown: str) -> str:
+    return f"the id to import must look like 'key_abc' (letters, digits, '_' and '-'), not {shown}"
+
+
+def unreadable_create(fault: str, problem: str) -> Case:
+    """Every create answered with a damaged body: the key is made each time, and deleted again."""
+    return Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.UnreadableResponseError: openai.admin_api_keys.create failed with HTTP 200: "
+        f"{problem}; gave up after 2 attempt(s), and no key was left behind "
+        "(2 key(s) made by the lost attempts were deleted) (request id req_…)",
+        faults=FaultPlan(rates={fault: 1.0}, methods=["POST"]),  # type: ignore[dict-item]
+    )
+
+
+LONG = "k" * 10_000
+
+CASES: dict[str, Case] = {
+    "name missing": Case(
+        'AdminApiKey("k", name=None)',
+        check_failure("name", "{<nil>}", "name is required: give the key a non-empty name"),
+    ),
+    "name empty": Case(
+        'AdminApiKey("k", name="")',
+        check_failure("name", "{}", "name must not be empty or only whitespace"),
+    ),
+    "name whitespace only": Case(
+        'AdminApiKey("k", name="   ")',
+        check_failure("name", "{   }", "name must not be empty or only whitespace"),
+    ),
+    "name not a string": Case(
+        'AdminApiKey("k", name=42)',
+        check_failure("name", "{42}", "name must be a string, not a number"),
+    ),
+    "name of 10,000 characters": Case(
+        f'AdminApiKey("k", name="{LONG}")',
+        check_failure("name", "{" + LONG + "}", "name must be at most 256 characters, not 10000"),
+    ),
+    "name with a control character": Case(
+        'AdminApiKey("k", name="CI\\tdeployer")',
+        check_failure(
+            "name", "{CI\tdeployer}", "name must not contain control characters such as newlines or tabs"
+        ),
+    ),
+    "expires_in_seconds 0": Case(
+        'AdminApiKey("k", name="n", expires_in_seconds=0)',
+        check_failure(
+            "expires_in_seconds", "{0}", "expires_in_seconds must be from 1 to 31536000 seconds, not 0"
+        ),
+    ),
+    "expires_in_seconds -1": Case(
+        'AdminApiKey("k", name="n", expires_in_seconds=-1)',
+        check_failure(
+            "expires_in_seconds", "{-1}", "expires_in_seconds must be from 1 to 31536000 seconds, not -1"
+        ),
+    ),
+    "expires_in_seconds 31536001": Case(
+        'AdminApiKey("k", name="n", expires_in_seconds=31536001)',
+        check_failure(
+            "expires_in_seconds",
+            "{3.1536001e+07}",
+            "expires_in_seconds must be from 1 to 31536000 seconds, not 31536001",
+        ),
+    ),
+    'expires_in_seconds "30"': Case(
+        'AdminApiKey("k", name="n", expires_in_seconds="30")',
+        check_failure(
+            "expires_in_seconds", "{30}", "expires_in_seconds must be a whole number of seconds, not a string"
+        ),
+    ),
+    "expires_in_seconds True": Case(
+        'AdminApiKey("k", name="n", expires_in_seconds=True)',
+        check_failure(
+            "expires_in_seconds",
+            "{true}",
+            "expires_in_seconds must be a whole number of seconds, not a boolean",
+        ),
+    ),
+    "expires_in_seconds 1.5": Case(
+        'AdminApiKey("k", name="n", expires_in_seconds=1.5)',
+        check_failure(
+            "expires_in_seconds", "{1.5}", "expires_in_seconds must be a whole number of seconds, not 1.5"
+        ),
+    ),
+    "import id empty": import_failure(
+        "", "the id to import must not be empty; expected an id such as 'key_abc'"
+    ),
+    "import id with /": import_failure("key_abc/../../users", ids_must("'key_abc/../../users'")),
+    "import id ..": import_failure("..", ids_must("'..'")),
+    "import id with ?": import_failure("key_abc?limit=1", ids_must("'key_abc?limit=1'")),
+    "import id with #": import_failure("key_abc#x", ids_must("'key_abc#x'")),
+    "admin key missing": Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.ConfigurationError: No OpenAI admin key is configured: set it in the stack "
+        "with `pulumi config set --secret apikeys:openaiAdminKey <value>` or in the environment as "
+        "OPENAI_ADMIN_KEY.",
+        config={"apikeys:openaiAdminKey": None},
+    ),
+    "admin key wrong": Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.AuthenticationError: openai.admin_api_keys.create failed with HTTP 401: "
+        "Incorrect API key provided. The credential was refused: check the OpenAI admin key in the stack "
+        "config apikeys:openaiAdminKey. (request id req_…)",
+        config={"apikeys:openaiAdminKey": "sk-admin-not-the-right-one"},
+    ),
+    "base URL plain http to a remote host": Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.ConfigurationError: The OpenAI base URL 'http://api.example.com/v1' uses "
+        "plain http to a host that is not loopback: the credential would cross the network in cleartext. "
+        "Use https:// (http:// is allowed only for 127.0.0.1, ::1 and localhost).",
+        config={"apikeys:openaiBaseUrl": "http://api.example.com/v1"},
+    ),
+    "base URL malformed": Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.ConfigurationError: The OpenAI base URL 'api.openai.com/v1' is not an "
+        "absolute http(s) URL (expected e.g. https://host/v1).",
+        config={"apikeys:openaiBaseUrl": "api.openai.com/v1"},
+    ),
+    "answer not JSON": unreadable_create(
+        "not_json",
+        "the response is not the documented shape: "
+        "(body): Invalid JSON: EOF while parsing a string at line 1 column 51",
+    ),
+    "answer an HTML 502 page": Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.ServerError: openai.admin_api_keys.create failed with HTTP 502: Bad Gateway "
+        "(the body, 155 bytes of text/html, is not the API's error format); gave up after 2 attempt(s), "
+        "and no key was left behind (0 key(s) made by the lost attempts were deleted) (request id req_…)",
+        faults=FaultPlan(rates={"bad_gateway": 1.0}, methods=["POST"]),
+    ),
+    "answer missing required fields": unreadable_create(
+        "missing_fields",
+        "the response is not the documented shape: object: Field required; id: Field required",
+    ),
+    "answer with fields of the wrong type": unreadable_create(
+        "wrong_types",
+        "the response is not the documented shape: object: Input should be 'organization.admin_api_key'; "
+        "id: Input should be a valid string; name: Input should be a valid string; "
+        "redacted_value: Input should be a valid string; created_at: Input should be a valid integer "
+        "(and 7 more)",
+    ),
+    "answer far larger than any real one": unreadable_create(
+        "huge_body", "the response body is larger than 8388608 bytes; refusing to read it"
+    ),
+    "answer truncated": Case(
+        'AdminApiKey("k", name="n")',
+        "pulumi_apikeys.errors.ApiConnectionError: openai.admin_api_keys.create failed: no response from "
+        "the API (RemoteProtocolError: peer closed connection without sending complete message body "
+        "(received 191 bytes, expected 382)); gave up after 2 attempt(s), and no key was left behind "
+        "(2 key(s) made by the lost attempts were deleted)",
+        faults=FaultPlan(rates={"truncated_body": 1.0}, methods=["POST"]),
+    ),
+}
+
+
+def user_message(error_text: str) -> str:
+    """What the user reads as the error: the diagnostic, or a traceback's last line."""
+    text = REQUEST_ID.sub("req_…", error_text.strip())
+    if "Traceback (most recent call last)" in text:
+        return text.splitlines()[-1]
+    return text
+
+
+@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+def test_bad_input_shows_its_exact_message_and_creates_nothing(
+    tmp_path: Path, emulator: RunningEmulator, case: Case
+):
+    config: dict[str, str | Secret] = {
+        "apikeys:openaiBaseUrl": emulator.base_url,
+        "apikeys:openaiAdminKey": Secret(emulator.admin_key),
+        # One retry keeps the cases whose every answer is bad quick; the messages say how many ran.
+        "apikeys:maxRetries": "1",
+    }
+    for key, value in case.config.items():
+        if value is None:
+            config.pop(key)
+        else:
+            config[key] = Secret(value) if key.endswith("AdminKey") else value
+    stack = HarnessStack(
+        tmp_path / "stack", project="apikeys-test", config=config, kdf_iterations=FAST_KDF_ITERATIONS
+    )
+    if case.faults is not None:
+        emulator.control.set_faults(case.faults)
+
+    result = stack.up(PROLOGUE + case.declaration + "\n")
+
+    emulator.control.clear_faults()
+    assert not result.ok
+    assert user_message(result.error_text) == case.message
+    assert stack.state().managed == []
+    assert list(AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url).list()) == []
+
+
+def test_the_table_has_at_least_twenty_cases():
+    assert len(CASES) >= 20
