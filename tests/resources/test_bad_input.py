@@ -13,13 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
 
 OPENAI = "pulumi-python:dynamic/openai:AdminApiKey"
-PROLOGUE = "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n"
+CAPY = "pulumi-python:dynamic/capy:ApiKey"
+PROLOGUES = {
+    "openai": "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n",
+    "capy": "import pulumi\nfrom pulumi_apikeys.capy import ApiKey\n",
+}
 REQUEST_ID = re.compile(r"req_[0-9a-f]+")
 
 
@@ -32,11 +37,12 @@ class Case:
     config: dict[str, str | None] = field(default_factory=dict)
     """Stack config to set (a value) or remove (``None``), over the working defaults."""
     faults: FaultPlan | None = None
+    backend: str = "openai"
 
 
-def check_failure(prop: str, value: str, reason: str, resource: str = "k") -> str:
+def check_failure(prop: str, value: str, reason: str, resource: str = "k", type_: str = OPENAI) -> str:
     """The engine's diagnostic for one failed property (``value`` as Go's %v prints it)."""
-    return f"{OPENAI} resource '{resource}': property {prop} value {value} has a problem: {reason}"
+    return f"{type_} resource '{resource}': property {prop} value {value} has a problem: {reason}"
 
 
 def import_failure(key_id: str, reason: str) -> Case:
@@ -201,6 +207,147 @@ CASES: dict[str, Case] = {
 }
 
 
+CAPY_KEY = 'ApiKey("k", organization_id="org_1", name="n", scopes=["read"])'
+
+
+def capy_case(declaration: str, message: str, **kwargs: object) -> Case:
+    return Case(declaration, message, backend="capy", **kwargs)  # type: ignore[arg-type]
+
+
+def capy_check(prop: str, value: str, reason: str) -> str:
+    return check_failure(prop, value, reason, type_=CAPY)
+
+
+def capy_unreadable_create(fault: str, problem: str, made: int = 2) -> Case:
+    """Every create answered with a damaged body: the key is made each time, and revoked again."""
+    return capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.UnreadableResponseError: capy.api_keys.create failed with HTTP 200: "
+        f"{problem}; gave up after 2 attempt(s), and no key was left behind "
+        f"({made} key(s) made by the lost attempts were deleted) (request id req_…)",
+        faults=FaultPlan(rates={fault: 1.0}, methods=["POST"]),  # type: ignore[dict-item]
+    )
+
+
+CAPY_CASES: dict[str, Case] = {
+    "capy organization_id missing": capy_case(
+        'ApiKey("k", organization_id=None, name="n", scopes=["read"])',
+        capy_check("organization_id", "{<nil>}", "organization_id is required: give an id such as 'org_abc'"),
+    ),
+    "capy organization_id with /": capy_case(
+        'ApiKey("k", organization_id="org_1/api-keys/ak_1", name="n", scopes=["read"])',
+        capy_check(
+            "organization_id",
+            "{org_1/api-keys/ak_1}",
+            "organization_id must not contain '/', '?', '#' or '..' (it is part of the API's URL path), "
+            "not 'org_1/api-keys/ak_1'",
+        ),
+    ),
+    "capy organization_id ..": capy_case(
+        'ApiKey("k", organization_id="..", name="n", scopes=["read"])',
+        capy_check(
+            "organization_id",
+            "{..}",
+            "organization_id must not contain '/', '?', '#' or '..' (it is part of the API's URL path), "
+            "not '..'",
+        ),
+    ),
+    "capy name empty": capy_case(
+        'ApiKey("k", organization_id="org_1", name="", scopes=["read"])',
+        capy_check("name", "{}", "name must not be empty or only whitespace"),
+    ),
+    "capy name of 10,000 characters": capy_case(
+        f'ApiKey("k", organization_id="org_1", name="{LONG}", scopes=["read"])',
+        capy_check("name", "{" + LONG + "}", "name must be at most 256 characters, not 10000"),
+    ),
+    "capy scopes missing": capy_case(
+        'ApiKey("k", organization_id="org_1", name="n", scopes=None)',
+        capy_check("scopes", "{<nil>}", "scopes is required: give at least one scope, e.g. ['keys:read']"),
+    ),
+    "capy scopes empty": capy_case(
+        'ApiKey("k", organization_id="org_1", name="n", scopes=[])',
+        capy_check("scopes", "{[]}", "scopes must not be empty: give at least one scope, e.g. ['keys:read']"),
+    ),
+    "capy scopes a string": capy_case(
+        'ApiKey("k", organization_id="org_1", name="n", scopes="read")',
+        capy_check("scopes", "{read}", "scopes must be a list of strings, e.g. ['keys:read'], not a string"),
+    ),
+    "capy scope not a string": capy_case(
+        'ApiKey("k", organization_id="org_1", name="n", scopes=["read", 3])',
+        capy_check("scopes", "{[{read} {3}]}", "scopes[1] must be a string, not a number"),
+    ),
+    "capy import id with ?": capy_case(
+        'ApiKey("k", organization_id="org_1", name="n", scopes=["read"], '
+        'opts=pulumi.ResourceOptions(import_="ak_1?x=1"))',
+        capy_check(
+            "adopt_id",
+            "{ak_1?x=1}",
+            "the id to import must look like 'ak_abc' (letters, digits, '_' and '-'), not 'ak_1?x=1'",
+        ),
+    ),
+    "capy API key missing": capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.ConfigurationError: No capy API key is configured: set it in the stack "
+        "with `pulumi config set --secret apikeys:capyApiKey <value>` or in the environment as CAPY_API_KEY.",
+        config={"apikeys:capyApiKey": None},
+    ),
+    "capy API key wrong": capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.AuthenticationError: capy.api_keys.create failed with HTTP 401: "
+        "Invalid API key. The credential was refused: check the capy API key in the stack config "
+        "apikeys:capyApiKey. (request id req_…)",
+        config={"apikeys:capyApiKey": "capy_live_not_the_right_one"},
+    ),
+    "capy base URL missing": capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.ConfigurationError: No capy base URL is configured, and there is no public "
+        "default: set it in the stack with `pulumi config set apikeys:capyBaseUrl <url>` or in the "
+        "environment as CAPY_BASE_URL (the origin the /v1/organizations/... paths hang off).",
+        config={"apikeys:capyBaseUrl": None},
+    ),
+    "capy base URL plain http to a remote host": capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.ConfigurationError: The capy base URL 'http://capy.example.com' uses plain "
+        "http to a host that is not loopback: the credential would cross the network in cleartext. Use "
+        "https:// (http:// is allowed only for 127.0.0.1, ::1 and localhost).",
+        config={"apikeys:capyBaseUrl": "http://capy.example.com"},
+    ),
+    "capy answer not JSON": capy_unreadable_create(
+        "not_json",
+        "the response is not the documented shape: "
+        "(body): Invalid JSON: EOF while parsing a string at line 1 column 51",
+    ),
+    "capy answer an HTML 502 page": capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.ServerError: capy.api_keys.create failed with HTTP 502: Bad Gateway "
+        "(the body, 155 bytes of text/html, is not the API's error format); gave up after 2 attempt(s), "
+        "and no key was left behind (0 key(s) made by the lost attempts were deleted) (request id req_…)",
+        faults=FaultPlan(rates={"bad_gateway": 1.0}, methods=["POST"]),
+    ),
+    "capy answer missing required fields": capy_unreadable_create(
+        "missing_fields", "the response is not the documented shape: api_key: Field required"
+    ),
+    "capy answer with fields of the wrong type": capy_unreadable_create(
+        "wrong_types",
+        "the response is not the documented shape: api_key.id: Input should be a valid string; "
+        "api_key.name: Input should be a valid string; api_key.key_prefix: Input should be a valid string; "
+        "api_key.scopes.0: Input should be a valid string; api_key.organization_id: Input should be a "
+        "valid string (and 4 more)",
+    ),
+    "capy answer far larger than any real one": capy_unreadable_create(
+        "huge_body", "the response body is larger than 8388608 bytes; refusing to read it"
+    ),
+    "capy answer truncated": capy_case(
+        CAPY_KEY,
+        "pulumi_apikeys.errors.ApiConnectionError: capy.api_keys.create failed: no response from "
+        "the API (RemoteProtocolError: peer closed connection without sending complete message body "
+        "(received 202 bytes, expected 405)); gave up after 2 attempt(s), and no key was left behind "
+        "(2 key(s) made by the lost attempts were deleted)",
+        faults=FaultPlan(rates={"truncated_body": 1.0}, methods=["POST"]),
+    ),
+}
+
+
 def user_message(error_text: str) -> str:
     """What the user reads as the error: the diagnostic, or a traceback's last line."""
     text = REQUEST_ID.sub("req_…", error_text.strip())
@@ -209,35 +356,60 @@ def user_message(error_text: str) -> str:
     return text
 
 
-@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+def working_config(backend: str, emulator: RunningEmulator) -> dict[str, str | Secret]:
+    """A stack config that works, which each case then spoils."""
+    if backend == "capy":
+        credentials: dict[str, str | Secret] = {
+            "apikeys:capyBaseUrl": emulator.capy_base_url,
+            "apikeys:capyApiKey": Secret(emulator.capy_key),
+        }
+    else:
+        credentials = {
+            "apikeys:openaiBaseUrl": emulator.base_url,
+            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
+        }
+    # One retry keeps the cases whose every answer is bad quick; the messages say how many ran.
+    return {**credentials, "apikeys:maxRetries": "1"}
+
+
+def live_keys(backend: str, emulator: RunningEmulator) -> list[str]:
+    """Ids of the keys that work: a capy key revoked by reconciliation stays listed, but is gone."""
+    if backend == "capy":
+        capy = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
+        return [key.id for key in capy.list("org_1") if not key.is_gone]
+    return [
+        key.id for key in AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url).list()
+    ]
+
+
+ALL_CASES = {**CASES, **CAPY_CASES}
+
+
+@pytest.mark.parametrize("case", list(ALL_CASES.values()), ids=list(ALL_CASES))
 def test_bad_input_shows_its_exact_message_and_creates_nothing(
     tmp_path: Path, emulator: RunningEmulator, case: Case
 ):
-    config: dict[str, str | Secret] = {
-        "apikeys:openaiBaseUrl": emulator.base_url,
-        "apikeys:openaiAdminKey": Secret(emulator.admin_key),
-        # One retry keeps the cases whose every answer is bad quick; the messages say how many ran.
-        "apikeys:maxRetries": "1",
-    }
+    config = working_config(case.backend, emulator)
     for key, value in case.config.items():
         if value is None:
             config.pop(key)
         else:
-            config[key] = Secret(value) if key.endswith("AdminKey") else value
+            config[key] = Secret(value) if key.endswith(("AdminKey", "ApiKey")) else value
     stack = HarnessStack(
         tmp_path / "stack", project="apikeys-test", config=config, kdf_iterations=FAST_KDF_ITERATIONS
     )
     if case.faults is not None:
         emulator.control.set_faults(case.faults)
 
-    result = stack.up(PROLOGUE + case.declaration + "\n")
+    result = stack.up(PROLOGUES[case.backend] + case.declaration + "\n")
 
     emulator.control.clear_faults()
     assert not result.ok
     assert user_message(result.error_text) == case.message
     assert stack.state().managed == []
-    assert list(AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url).list()) == []
+    assert live_keys(case.backend, emulator) == []
 
 
-def test_the_table_has_at_least_twenty_cases():
-    assert len(CASES) >= 20
+@pytest.mark.parametrize("table", [CASES, CAPY_CASES], ids=["AdminApiKey", "capy ApiKey"])
+def test_each_resource_has_at_least_twenty_cases(table: dict[str, Case]):
+    assert len(table) >= 20
