@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.capy.models import ApiKey as CapyApiKey
 from pulumi_apikeys.capy.models import ApiKeyCreated as CapyApiKeyCreated
 from pulumi_apikeys.cli import main as cli_main
@@ -30,8 +31,9 @@ from tests.harness import HarnessStack, Secret, UpResult
 from tests.harness.state import FAST_KDF_ITERATIONS
 
 PROLOGUE = "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n"
-ANY_ADMIN_KEY_VALUE = re.compile(r"sk-admin-[A-Za-z0-9_-]{16,}")
-"""Any admin key value, known to us or not (``redacted_value`` has dots, never this)."""
+ANY_KEY_VALUE = re.compile(r"(?:sk-admin-|capy_live_)[A-Za-z0-9_-]{16,}")
+"""Any key value of either API, known to us or not (``redacted_value`` has dots, ``key_prefix``
+is 12 characters: neither matches)."""
 
 
 def program(deployer_name: str, *extra: str) -> str:
@@ -67,14 +69,20 @@ def leaks(artifacts: list[tuple[str, str]], secret_values: set[str]) -> list[str
             # The whole value, or a telling part of it (a truncated log line would still leak it).
             if value in text or value[9:29] in text:
                 found.append(f"{where}: a known secret")
-        found += [f"{where}: {m[:12]}..." for m in ANY_ADMIN_KEY_VALUE.findall(text)]
+        found += [f"{where}: {m[:12]}..." for m in ANY_KEY_VALUE.findall(text)]
     return found
 
 
 @pytest.fixture
 def private_emulator(emulator_factory: Callable[[EmulatorConfig], RunningEmulator]) -> RunningEmulator:
     """An emulator whose admin key is long and random, so any trace of it is unmistakable."""
-    return emulator_factory(EmulatorConfig(port=0, admin_key="sk-admin-" + secrets.token_urlsafe(32)))
+    return emulator_factory(
+        EmulatorConfig(
+            port=0,
+            admin_key="sk-admin-" + secrets.token_urlsafe(32),
+            capy_key="capy_live_" + secrets.token_urlsafe(32),
+        )
+    )
 
 
 def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
@@ -127,6 +135,69 @@ def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
     assert len(values) == 4  # the admin key, the imported key's value, two created keys' values
     assert "Field required" in failing.error_text  # the scan covers a real failure's text
     assert any("openai.admin_api_keys" in r.provider_stderr for r in results)  # logs were on
+    assert leaks(artifacts, values) == []
+
+
+CAPY_PROLOGUE = "import pulumi\nfrom pulumi_apikeys.capy import ApiKey\n"
+
+
+def capy_program(scopes: list[str], *extra: str) -> str:
+    lines = [
+        f'deployer = ApiKey("deployer", organization_id="org_1", name="CI deployer", scopes={scopes!r})',
+        'pulumi.export("key", deployer.value)',
+    ]
+    return CAPY_PROLOGUE + "\n".join([*lines, *extra]) + "\n"
+
+
+def test_a_whole_capy_lifecycle_leaves_no_secret_in_plaintext(
+    tmp_path: Path, private_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("APIKEYS_LOG_LEVEL", "debug")
+    emulator = private_emulator
+    api = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
+    stack = HarnessStack(
+        tmp_path / "stack",
+        project="apikeys-hygiene",
+        config={
+            "apikeys:capyBaseUrl": emulator.capy_base_url,
+            "apikeys:capyApiKey": Secret(emulator.capy_key),
+            "apikeys:maxRetries": "1",
+        },
+        kdf_iterations=FAST_KDF_ITERATIONS,
+    )
+    legacy = api.send_create(organization_id="org_1", name="Legacy", scopes=["read"])
+    import_legacy = (
+        'ApiKey("legacy", organization_id="org_1", name="Legacy", scopes=["read"], '
+        f"opts=pulumi.ResourceOptions(import_={legacy.api_key.id!r}))"
+    )
+    broken = 'ApiKey("broken", organization_id="org_1", name="Broken", scopes=["read"])'
+    results: list[UpResult] = []
+    values = {emulator.capy_key, legacy.plaintext_api_key.get_secret_value()}
+
+    def run(operation: Callable[[], UpResult]) -> UpResult:
+        result = operation()
+        results.append(result)
+        for resource in stack.state().managed:
+            value = resource.outputs.get("value")
+            if isinstance(value, Secret) and value.value:
+                values.add(value.value)
+        return result
+
+    assert run(lambda: stack.up(capy_program(["read"]))).ok
+    assert run(lambda: stack.refresh()).ok
+    assert run(lambda: stack.up(capy_program(["read", "write"]))).ok
+    assert run(lambda: stack.up(capy_program(["read", "write"], import_legacy))).ok
+    # The create's answer keeps the plaintext key but loses the key object around it.
+    emulator.control.set_faults(FaultPlan(rates={"missing_fields": 1.0}, methods=["POST"]))
+    failing = run(lambda: stack.up(capy_program(["read", "write"], import_legacy, broken)))
+    emulator.control.clear_faults()
+    assert not failing.ok
+    assert run(lambda: stack.destroy()).ok
+
+    artifacts = [item for result in results for item in texts_of(result)] + list(files_under(stack.workdir))
+    assert len(values) == 4  # the API key, the imported key's value, two created keys' values
+    assert "api_key: Field required" in failing.error_text
+    assert any("capy.api_keys" in r.provider_stderr for r in results)
     assert leaks(artifacts, values) == []
 
 
