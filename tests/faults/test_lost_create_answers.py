@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from tests.faults.audit import audit_openai
+from tests.faults.audit import audit_capy, audit_openai
+from tests.faults.conftest import QUICK_BUDGET
 from tests.faults.figures import FIGURES, FaultFigures
-from tests.faults.programs import many_keys
-from tests.harness import HarnessStack
+from tests.faults.programs import many_capy_keys, many_keys
+from tests.harness import HarnessStack, Secret
+from tests.harness.state import FAST_KDF_ITERATIONS
 
 pytestmark = pytest.mark.faults
 
@@ -49,3 +52,47 @@ def test_creates_whose_first_answer_is_lost_end_with_one_usable_key_each(
     # Each lost key was found and deleted before the create that succeeded.
     deletes = [r for r in emulator.control.requests() if r.method == "DELETE"]
     assert len(deletes) == COUNT
+
+
+CAPY_COUNT = 50
+
+
+def test_capy_creates_whose_first_answer_is_lost_end_with_one_live_key_each(
+    tmp_path: Path, emulator: RunningEmulator
+):
+    stack = HarnessStack(
+        tmp_path / "capy-stack",
+        project="apikeys-faults",
+        config={
+            "apikeys:capyBaseUrl": emulator.capy_base_url,
+            "apikeys:capyApiKey": Secret(emulator.capy_key),
+            **QUICK_BUDGET,
+        },
+        kdf_iterations=FAST_KDF_ITERATIONS,
+    )
+    emulator.control.set_faults(
+        FaultPlan(rates={"commit_then_drop": 1.0}, methods=["POST"], first_attempts_only=True)
+    )
+    started = time.monotonic()
+
+    result = stack.up(many_capy_keys(CAPY_COUNT))
+    injected = sum(1 for r in emulator.control.requests() if r.fault is not None)
+    emulator.control.clear_faults()
+    audit = audit_capy(stack, emulator, "org_faults")
+
+    FIGURES.append(
+        FaultFigures(
+            scenario="capy: every create's first answer lost",
+            operations=CAPY_COUNT,
+            faults_injected=injected,
+            successes=len(audit.in_state) if result.ok else 0,
+            user_visible_failures=0 if result.ok else 1,
+            orphaned_keys=len(audit.orphans),
+            lost_values=len(audit.lost_values),
+            seconds=time.monotonic() - started,
+        )
+    )
+    assert result.ok, result.error_text
+    assert injected == CAPY_COUNT
+    assert len(audit.in_state) == CAPY_COUNT
+    assert audit.problems() == {}
