@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields
 
-__all__ = ["FIGURES", "FaultFigures", "render"]
+from tests.faults.audit import Audit
+
+__all__ = ["FIGURES", "FaultFigures", "record_single_run", "render"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,24 @@ class FaultFigures:
 
 FIGURES: list[FaultFigures] = []
 """Rows recorded by this session's fault tests, in the order they ran."""
+
+
+def record_single_run(
+    scenario: str, *, operations: int, injected: int, ok: bool, audit: Audit, started: float
+) -> None:
+    """Records a scenario that is one ``pulumi up``: its creates succeeded, or the run failed."""
+    FIGURES.append(
+        FaultFigures(
+            scenario=scenario,
+            operations=operations,
+            faults_injected=injected,
+            successes=len(audit.in_state) if ok else 0,
+            user_visible_failures=0 if ok else 1,
+            orphaned_keys=len(audit.orphans),
+            lost_values=len(audit.lost_values),
+            seconds=time.monotonic() - started,
+        )
+    )
 
 
 def render(rows: list[FaultFigures]) -> list[str]:

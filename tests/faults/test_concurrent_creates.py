@@ -8,7 +8,7 @@ import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
 from tests.faults.audit import audit_openai
-from tests.faults.figures import FIGURES, FaultFigures
+from tests.faults.figures import record_single_run
 from tests.faults.programs import many_keys
 from tests.harness import HarnessStack
 
@@ -48,17 +48,13 @@ def test_fifty_concurrent_creates_under_faults_each_get_their_own_key(
     emulator.control.clear_faults()
     audit = audit_openai(stack, emulator)
 
-    FIGURES.append(
-        FaultFigures(
-            scenario=f"{COUNT} concurrent creates, 25% faults",
-            operations=COUNT,
-            faults_injected=sum(1 for r in requests if r.fault is not None),
-            successes=len(audit.in_state) if result.ok else 0,
-            user_visible_failures=0 if result.ok else 1,
-            orphaned_keys=len(audit.orphans),
-            lost_values=len(audit.lost_values),
-            seconds=time.monotonic() - started,
-        )
+    record_single_run(
+        f"{COUNT} concurrent creates, 25% faults",
+        operations=COUNT,
+        injected=sum(1 for r in requests if r.fault is not None),
+        ok=result.ok,
+        audit=audit,
+        started=started,
     )
     assert result.ok, result.error_text
     # The creates really overlapped: several requests were held by the latency at the same time.

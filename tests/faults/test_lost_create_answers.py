@@ -10,7 +10,7 @@ import pytest
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
 from tests.faults.audit import audit_capy, audit_openai
 from tests.faults.conftest import QUICK_BUDGET
-from tests.faults.figures import FIGURES, FaultFigures
+from tests.faults.figures import record_single_run
 from tests.faults.programs import many_capy_keys, many_keys
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
@@ -33,17 +33,13 @@ def test_creates_whose_first_answer_is_lost_end_with_one_usable_key_each(
     emulator.control.clear_faults()
     audit = audit_openai(stack, emulator)
 
-    FIGURES.append(
-        FaultFigures(
-            scenario="every create's first answer lost",
-            operations=COUNT,
-            faults_injected=injected,
-            successes=len(audit.in_state) if result.ok else 0,
-            user_visible_failures=0 if result.ok else 1,
-            orphaned_keys=len(audit.orphans),
-            lost_values=len(audit.lost_values),
-            seconds=time.monotonic() - started,
-        )
+    record_single_run(
+        "every create's first answer lost",
+        operations=COUNT,
+        injected=injected,
+        ok=result.ok,
+        audit=audit,
+        started=started,
     )
     assert result.ok, result.error_text
     assert injected == COUNT
@@ -80,17 +76,13 @@ def test_capy_creates_whose_first_answer_is_lost_end_with_one_live_key_each(
     emulator.control.clear_faults()
     audit = audit_capy(stack, emulator, "org_faults")
 
-    FIGURES.append(
-        FaultFigures(
-            scenario="capy: every create's first answer lost",
-            operations=CAPY_COUNT,
-            faults_injected=injected,
-            successes=len(audit.in_state) if result.ok else 0,
-            user_visible_failures=0 if result.ok else 1,
-            orphaned_keys=len(audit.orphans),
-            lost_values=len(audit.lost_values),
-            seconds=time.monotonic() - started,
-        )
+    record_single_run(
+        "capy: every create's first answer lost",
+        operations=CAPY_COUNT,
+        injected=injected,
+        ok=result.ok,
+        audit=audit,
+        started=started,
     )
     assert result.ok, result.error_text
     assert injected == CAPY_COUNT

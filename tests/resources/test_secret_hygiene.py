@@ -73,6 +73,29 @@ def leaks(artifacts: list[tuple[str, str]], secret_values: set[str]) -> list[str
     return found
 
 
+class Recorder:
+    """Runs a stack's operations, keeping each result and every key value state ever held."""
+
+    def __init__(self, stack: HarnessStack, secrets: set[str]) -> None:
+        self.stack = stack
+        self.values = set(secrets)
+        self.results: list[UpResult] = []
+
+    def __call__(self, operation: Callable[[], UpResult]) -> UpResult:
+        result = operation()
+        self.results.append(result)
+        for resource in self.stack.state().managed:
+            value = resource.outputs.get("value")
+            if isinstance(value, Secret) and value.value:
+                self.values.add(value.value)
+        return result
+
+    def artifacts(self) -> list[tuple[str, str]]:
+        """Every text the operations left: their outputs, then every file of the stack."""
+        texts = [item for result in self.results for item in texts_of(result)]
+        return texts + list(files_under(self.stack.workdir))
+
+
 @pytest.fixture
 def private_emulator(emulator_factory: Callable[[EmulatorConfig], RunningEmulator]) -> RunningEmulator:
     """An emulator whose admin key is long and random, so any trace of it is unmistakable."""
@@ -105,17 +128,7 @@ def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
     import_legacy = (
         f'AdminApiKey("legacy", name="Legacy", opts=pulumi.ResourceOptions(import_={legacy.id!r}))'
     )
-    results: list[UpResult] = []
-    values = {emulator.admin_key, legacy.value.get_secret_value()}
-
-    def run(operation: Callable[[], UpResult]) -> UpResult:
-        result = operation()
-        results.append(result)
-        for resource in stack.state().managed:
-            value = resource.outputs.get("value")
-            if isinstance(value, Secret) and value.value:
-                values.add(value.value)
-        return result
+    run = Recorder(stack, {emulator.admin_key, legacy.value.get_secret_value()})
 
     assert run(lambda: stack.up(program("CI deployer"))).ok
     assert run(lambda: stack.refresh()).ok
@@ -131,11 +144,11 @@ def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
     assert not failing.ok
     assert run(lambda: stack.destroy()).ok
 
-    artifacts = [item for result in results for item in texts_of(result)] + list(files_under(stack.workdir))
-    assert len(values) == 4  # the admin key, the imported key's value, two created keys' values
+    artifacts = run.artifacts()
+    assert len(run.values) == 4  # the admin key, the imported key's value, two created keys' values
     assert "Field required" in failing.error_text  # the scan covers a real failure's text
-    assert any("openai.admin_api_keys" in r.provider_stderr for r in results)  # logs were on
-    assert leaks(artifacts, values) == []
+    assert any("openai.admin_api_keys" in r.provider_stderr for r in run.results)  # logs were on
+    assert leaks(artifacts, run.values) == []
 
 
 CAPY_PROLOGUE = "import pulumi\nfrom pulumi_apikeys.capy import ApiKey\n"
@@ -171,17 +184,7 @@ def test_a_whole_capy_lifecycle_leaves_no_secret_in_plaintext(
         f"opts=pulumi.ResourceOptions(import_={legacy.api_key.id!r}))"
     )
     broken = 'ApiKey("broken", organization_id="org_1", name="Broken", scopes=["read"])'
-    results: list[UpResult] = []
-    values = {emulator.capy_key, legacy.plaintext_api_key.get_secret_value()}
-
-    def run(operation: Callable[[], UpResult]) -> UpResult:
-        result = operation()
-        results.append(result)
-        for resource in stack.state().managed:
-            value = resource.outputs.get("value")
-            if isinstance(value, Secret) and value.value:
-                values.add(value.value)
-        return result
+    run = Recorder(stack, {emulator.capy_key, legacy.plaintext_api_key.get_secret_value()})
 
     assert run(lambda: stack.up(capy_program(["read"]))).ok
     assert run(lambda: stack.refresh()).ok
@@ -194,11 +197,11 @@ def test_a_whole_capy_lifecycle_leaves_no_secret_in_plaintext(
     assert not failing.ok
     assert run(lambda: stack.destroy()).ok
 
-    artifacts = [item for result in results for item in texts_of(result)] + list(files_under(stack.workdir))
-    assert len(values) == 4  # the API key, the imported key's value, two created keys' values
+    artifacts = run.artifacts()
+    assert len(run.values) == 4  # the API key, the imported key's value, two created keys' values
     assert "api_key: Field required" in failing.error_text
-    assert any("capy.api_keys" in r.provider_stderr for r in results)
-    assert leaks(artifacts, values) == []
+    assert any("capy.api_keys" in r.provider_stderr for r in run.results)
+    assert leaks(artifacts, run.values) == []
 
 
 def test_the_command_line_never_prints_the_admin_key(private_emulator: RunningEmulator, monkeypatch):
