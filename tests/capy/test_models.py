@@ -22,7 +22,7 @@ from pulumi_apikeys.capy.models import (
 )
 from pulumi_apikeys.openai import models as openai_models
 
-SECRET = "capy_live_Zq8xV3mN0pL5wR2tY7uI9oP4aS6dF1gH"
+SECRET = "capy_live_" + "fake-for-tests-" * 2
 
 # The seed's example object, as documented.
 SEED_KEY = {
