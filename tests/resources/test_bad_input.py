@@ -56,14 +56,22 @@ def ids_must(shown: str) -> str:
     return f"the id to import must look like 'key_abc' (letters, digits, '_' and '-'), not {shown}"
 
 
-def unreadable_create(fault: str, problem: str) -> Case:
-    """Every create answered with a damaged body: the key is made each time, and deleted again."""
+CAPY_KEY = 'ApiKey("k", organization_id="org_1", name="n", scopes=["read"])'
+
+
+def unreadable_create(fault: str, problem: str, *, backend: str = "openai") -> Case:
+    """Every create answered with a damaged body: the key is made each time, and deleted (capy:
+    revoked) again by reconciliation."""
+    declaration, call = ('AdminApiKey("k", name="n")', "openai.admin_api_keys.create")
+    if backend == "capy":
+        declaration, call = (CAPY_KEY, "capy.api_keys.create")
     return Case(
-        'AdminApiKey("k", name="n")',
-        "pulumi_apikeys.errors.UnreadableResponseError: openai.admin_api_keys.create failed with HTTP 200: "
+        declaration,
+        f"pulumi_apikeys.errors.UnreadableResponseError: {call} failed with HTTP 200: "
         f"{problem}; gave up after 2 attempt(s), and no key was left behind "
         "(2 key(s) made by the lost attempts were deleted) (request id req_…)",
         faults=FaultPlan(rates={fault: 1.0}, methods=["POST"]),  # type: ignore[dict-item]
+        backend=backend,
     )
 
 
@@ -207,26 +215,12 @@ CASES: dict[str, Case] = {
 }
 
 
-CAPY_KEY = 'ApiKey("k", organization_id="org_1", name="n", scopes=["read"])'
-
-
 def capy_case(declaration: str, message: str, **kwargs: object) -> Case:
     return Case(declaration, message, backend="capy", **kwargs)  # type: ignore[arg-type]
 
 
 def capy_check(prop: str, value: str, reason: str) -> str:
     return check_failure(prop, value, reason, type_=CAPY)
-
-
-def capy_unreadable_create(fault: str, problem: str, made: int = 2) -> Case:
-    """Every create answered with a damaged body: the key is made each time, and revoked again."""
-    return capy_case(
-        CAPY_KEY,
-        "pulumi_apikeys.errors.UnreadableResponseError: capy.api_keys.create failed with HTTP 200: "
-        f"{problem}; gave up after 2 attempt(s), and no key was left behind "
-        f"({made} key(s) made by the lost attempts were deleted) (request id req_…)",
-        faults=FaultPlan(rates={fault: 1.0}, methods=["POST"]),  # type: ignore[dict-item]
-    )
 
 
 CAPY_CASES: dict[str, Case] = {
@@ -312,10 +306,11 @@ CAPY_CASES: dict[str, Case] = {
         "https:// (http:// is allowed only for 127.0.0.1, ::1 and localhost).",
         config={"apikeys:capyBaseUrl": "http://capy.example.com"},
     ),
-    "capy answer not JSON": capy_unreadable_create(
+    "capy answer not JSON": unreadable_create(
         "not_json",
         "the response is not the documented shape: "
         "(body): Invalid JSON: EOF while parsing a string at line 1 column 51",
+        backend="capy",
     ),
     "capy answer an HTML 502 page": capy_case(
         CAPY_KEY,
@@ -324,18 +319,19 @@ CAPY_CASES: dict[str, Case] = {
         "and no key was left behind (0 key(s) made by the lost attempts were deleted) (request id req_…)",
         faults=FaultPlan(rates={"bad_gateway": 1.0}, methods=["POST"]),
     ),
-    "capy answer missing required fields": capy_unreadable_create(
-        "missing_fields", "the response is not the documented shape: api_key: Field required"
+    "capy answer missing required fields": unreadable_create(
+        "missing_fields", "the response is not the documented shape: api_key: Field required", backend="capy"
     ),
-    "capy answer with fields of the wrong type": capy_unreadable_create(
+    "capy answer with fields of the wrong type": unreadable_create(
         "wrong_types",
         "the response is not the documented shape: api_key.id: Input should be a valid string; "
         "api_key.name: Input should be a valid string; api_key.key_prefix: Input should be a valid string; "
         "api_key.scopes.0: Input should be a valid string; api_key.organization_id: Input should be a "
         "valid string (and 4 more)",
+        backend="capy",
     ),
-    "capy answer far larger than any real one": capy_unreadable_create(
-        "huge_body", "the response body is larger than 8388608 bytes; refusing to read it"
+    "capy answer far larger than any real one": unreadable_create(
+        "huge_body", "the response body is larger than 8388608 bytes; refusing to read it", backend="capy"
     ),
     "capy answer truncated": capy_case(
         CAPY_KEY,
