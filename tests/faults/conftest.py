@@ -26,8 +26,11 @@ def fault_stack(workdir: Path, emulator: RunningEmulator) -> HarnessStack:
         project="apikeys-faults",
         stack="dev",
         config={
+            # Both APIs' settings: each provider reads only its own.
             "apikeys:openaiBaseUrl": emulator.base_url,
             "apikeys:openaiAdminKey": Secret(emulator.admin_key),
+            "apikeys:capyBaseUrl": emulator.capy_base_url,
+            "apikeys:capyApiKey": Secret(emulator.capy_key),
             **QUICK_BUDGET,
         },
         kdf_iterations=FAST_KDF_ITERATIONS,

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
 from tests.faults.audit import audit_capy, audit_openai
-from tests.faults.conftest import QUICK_BUDGET
 from tests.faults.figures import record_single_run
 from tests.faults.programs import many_capy_keys, many_keys
-from tests.harness import HarnessStack, Secret
-from tests.harness.state import FAST_KDF_ITERATIONS
+from tests.harness import HarnessStack
 
 pytestmark = pytest.mark.faults
 
@@ -54,18 +51,8 @@ CAPY_COUNT = 50
 
 
 def test_capy_creates_whose_first_answer_is_lost_end_with_one_live_key_each(
-    tmp_path: Path, emulator: RunningEmulator
+    stack: HarnessStack, emulator: RunningEmulator
 ):
-    stack = HarnessStack(
-        tmp_path / "capy-stack",
-        project="apikeys-faults",
-        config={
-            "apikeys:capyBaseUrl": emulator.capy_base_url,
-            "apikeys:capyApiKey": Secret(emulator.capy_key),
-            **QUICK_BUDGET,
-        },
-        kdf_iterations=FAST_KDF_ITERATIONS,
-    )
     emulator.control.set_faults(
         FaultPlan(rates={"commit_then_drop": 1.0}, methods=["POST"], first_attempts_only=True)
     )
