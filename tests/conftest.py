@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from pulumi_apikeys._pacing import forget_pacers
 from pulumi_apikeys.emulator import EmulatorConfig, RunningEmulator, start_emulator
 
 
@@ -36,3 +37,12 @@ def emulator_factory() -> Iterator[Callable[[EmulatorConfig], RunningEmulator]]:
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pacers() -> Iterator[None]:
+    """Every test starts with pacers that have learned nothing: a rate one test taught the
+    process-wide pacer of the session emulator must not slow down the next."""
+    forget_pacers()
+    yield
+    forget_pacers()

@@ -9,6 +9,9 @@ It owns, once for all backends:
   caller can tighten for a group of calls with ``time_budget`` (one provider operation);
 - retries with backoff and jitter (via tenacity), honouring ``retry-after-ms`` / ``retry-after``
   and ``x-should-retry``, and only where repeating the request is safe (see ``_retry_decision``);
+- pacing: every request to one API with one credential waits its turn at the process's
+  ``Pacer``, which learns the rate the API allows from its 429s (see ``pulumi_apikeys._pacing``);
+  a 429 is retried for as long as the time budget lasts and does not use up ``max_retries``;
 - error mapping onto ``pulumi_apikeys.errors`` with the API's message and request id;
 - redaction: no exception text or log line carries the credential or a key value;
 - response reading with a size cap and parsing into the backend's pydantic models.
@@ -34,6 +37,7 @@ import httpx
 import tenacity
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from pulumi_apikeys._pacing import Pacer, PaceTimeout, Permit, pacer_for
 from pulumi_apikeys._version import __version__
 from pulumi_apikeys.errors import (
     ApiConnectionError,
@@ -158,13 +162,21 @@ def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
 
 
 class _Failure(Exception):
-    """One failed attempt, with what the retry loop needs to decide; never escapes this module."""
+    """One failed attempt, with what the retry loop needs to decide; never escapes this module.
 
-    def __init__(self, error: ApiError, retryable: bool, server_wait: float | None = None) -> None:
+    ``throttled``: the API refused the request with 429 without acting on it. Such a failure is
+    retried for as long as the time budget lasts (the pacer spaces the attempts) and is not
+    counted against ``max_retries``, which bounds the failures that say something is wrong.
+    """
+
+    def __init__(
+        self, error: ApiError, retryable: bool, server_wait: float | None = None, *, throttled: bool = False
+    ) -> None:
         super().__init__(error.message)
         self.error = error
         self.retryable = retryable
         self.server_wait = server_wait
+        self.throttled = throttled
 
 
 class ApiHttpClient:
@@ -180,8 +192,9 @@ class ApiHttpClient:
                            f"/organization/admin_api_keys/{path_segment(key_id, 'key_id')}",
                            model=AdminApiKey)
 
-    It holds no connection of its own (that is ``shared_http_client``) and no mutable state, so one
-    instance may serve many threads.
+    It holds no connection of its own (that is ``shared_http_client``) and no mutable state of its
+    own (the pacer it shares is thread-safe), so one instance may serve many threads. ``pacer``
+    defaults to the process's pacer for this base URL and credential.
     """
 
     def __init__(
@@ -194,6 +207,7 @@ class ApiHttpClient:
         policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._credential = credential
@@ -202,6 +216,7 @@ class ApiHttpClient:
         self._policy = policy or RetryPolicy()
         self._http_client = http_client
         self._sleep = sleep
+        self._pacer = pacer or pacer_for(self._base_url, credential.get_secret_value())
 
     @property
     def policy(self) -> RetryPolicy:
@@ -254,23 +269,28 @@ class ApiHttpClient:
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda exc: isinstance(exc, _Failure) and exc.retryable),
             # Never start a wait that would end past the total bound: fail with the last error instead.
-            stop=tenacity.stop_after_attempt(policy.max_retries + 1)
-            | tenacity.stop_before_delay(deadline - now),
+            stop=tenacity.stop_any(
+                _RetriesSpent(policy.max_retries), tenacity.stop_before_delay(deadline - now)
+            ),
             wait=self._wait,
-            sleep=self._sleep,
+            # A 429's retry waits in the pacer, not here: tenacity's zero wait is no sleep at all.
+            sleep=lambda seconds: self._sleep(seconds) if seconds > 0 else None,
             before_sleep=lambda state: _log_retry(call, state),
             reraise=True,
         )
+        last_throttle: list[ApiError] = []
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._attempt(call, method, path, params, json, deadline)
+                    return self._attempt(call, method, path, params, json, deadline, last_throttle)
         except _Failure as failure:
             raise failure.error from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         failure = _failure_of(state)
+        if failure is not None and failure.throttled:
+            return 0.0  # the pacer holds the next attempt (and every other thread's) as long as needed
         if failure is not None and failure.server_wait is not None and failure.server_wait > 0:
             return failure.server_wait
         return backoff_delay(self._policy, state.attempt_number)
@@ -283,8 +303,14 @@ class ApiHttpClient:
         params: Mapping[str, str | int] | None,
         json: Mapping[str, object] | None,
         deadline: float,
+        last_throttle: list[ApiError],
     ) -> tuple[int, str | None, bytes]:
         client = self._http_client or shared_http_client()
+        floor = self._policy.min_interval
+        try:
+            permit = self._pacer.acquire(deadline=deadline, floor=floor)
+        except PaceTimeout as exc:
+            raise _Failure(_out_of_slots(call, exc, last_throttle), retryable=False) from None
         # The last attempt gets what is left of the total bound, with a small floor so that an
         # attempt started just before the bound is not doomed; the bound is overrun by at most that.
         per_attempt = min(self._policy.timeout, max(deadline - time.monotonic(), _MIN_ATTEMPT_SECONDS))
@@ -303,6 +329,11 @@ class ApiHttpClient:
         idempotent = method in _IDEMPOTENT
         try:
             response = client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            self._pacer.failed(permit)
+            raise self._transport_failure(call, exc, idempotent) from None
+        self._report(permit, response, floor)
+        try:
             try:
                 content = _read_capped(response, call)
             finally:
@@ -313,7 +344,18 @@ class ApiHttpClient:
         _log.debug("%s: %s %s -> %d (request id %s)", call, method, path, response.status_code, request_id)
         if 200 <= response.status_code < 300:
             return response.status_code, request_id, content
-        raise self._status_failure(call, response, content, idempotent)
+        failure = self._status_failure(call, response, content, idempotent)
+        if failure.throttled:
+            last_throttle[:] = [failure.error]
+        raise failure
+
+    def _report(self, permit: Permit, response: httpx.Response, floor: float) -> None:
+        """Tells the pacer how the request ended, as soon as the status is known."""
+        if response.status_code == 429:
+            self._pacer.throttled_by(permit, server_wait=_server_wait(response.headers))
+        else:
+            # Any other answer means the API took the request in: it spent one of its tokens.
+            self._pacer.succeeded(permit, floor=floor)
 
     def _transport_failure(self, call: str, exc: httpx.TransportError, idempotent: bool) -> _Failure:
         detail = self._redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
@@ -339,7 +381,7 @@ class ApiHttpClient:
         if isinstance(error, RateLimitedError):
             error.retry_after = server_wait
         retryable = self._retry_decision(status, response.headers, idempotent, server_wait)
-        return _Failure(error, retryable, server_wait)
+        return _Failure(error, retryable, server_wait, throttled=status == 429)
 
     def _retry_decision(
         self, status: int, headers: httpx.Headers, idempotent: bool, server_wait: float | None
@@ -366,9 +408,46 @@ class ApiHttpClient:
         return redact(text, [self._credential.get_secret_value()])
 
 
+class _RetriesSpent(tenacity.stop.stop_base):
+    """Stops once ``max_retries`` failures other than 429 have been retried; 429s are not counted."""
+
+    def __init__(self, max_retries: int) -> None:
+        self._max_retries = max_retries
+        self._failures = 0
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        failure = _failure_of(state)
+        if failure is None or not failure.throttled:
+            self._failures += 1
+        return self._failures > self._max_retries
+
+
+def _out_of_slots(call: str, timeout: PaceTimeout, last_throttle: list[ApiError]) -> ApiError:
+    """The error for a request the pacer cannot send within the time budget."""
+    when = "is not in sight" if timeout.wait == float("inf") else f"is {timeout.wait:.1f} s away"
+    reason = f"the API is rate limiting, and the next request slot {when}, past the operation's time budget"
+    if not last_throttle:
+        return RateLimitedError(call, f"not sent: {reason}")
+    last = last_throttle[0]
+    error = type(last)(
+        last.call, f"{last.message}; gave up: {reason}", status=last.status, request_id=last.request_id
+    )
+    if isinstance(last, RateLimitedError) and isinstance(error, RateLimitedError):
+        error.retry_after = last.retry_after
+    return error
+
+
 def _log_retry(call: str, state: tenacity.RetryCallState) -> None:
     failure = _failure_of(state)
     reason = failure.error.message if failure is not None else "unknown failure"
+    if failure is not None and failure.throttled:
+        _log.info(
+            "%s: attempt %d was rate limited (%s); retrying when the pacer allows",
+            call,
+            state.attempt_number,
+            reason,
+        )
+        return
     _log.info(
         "%s: attempt %d failed (%s); retrying in %.2fs",
         call,

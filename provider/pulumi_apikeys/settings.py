@@ -47,6 +47,11 @@ class RetryPolicy:
     ``backoff`` waits ``min(initial * 2**n, max) * (1 - 0.25 * random())`` seconds before retry
     ``n + 1`` (the official SDK's schedule), unless the server said how long to wait. A server wait
     over ``max_retry_after`` is not honoured: the call fails at once with the server's answer.
+    ``max_retries`` bounds failures other than 429: a request the API refused with 429 (and so did
+    not act on) is retried, paced, for as long as ``total_timeout`` lasts.
+    ``max_requests_per_minute`` spaces every request to the API with this credential at least
+    ``60 / max_requests_per_minute`` seconds apart from the start; ``None`` leaves the pacing to
+    what the API's 429s teach.
     """
 
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -55,12 +60,22 @@ class RetryPolicy:
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
     max_retry_after: float = 120.0
+    max_requests_per_minute: float | None = None
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ConfigurationError(f"max_retries must be 0 or more, not {self.max_retries}")
         if self.timeout <= 0 or self.total_timeout <= 0:
             raise ConfigurationError("timeouts must be positive numbers of seconds")
+        if self.max_requests_per_minute is not None and not self.max_requests_per_minute > 0:
+            raise ConfigurationError(
+                f"max_requests_per_minute must be a positive number, not {self.max_requests_per_minute}"
+            )
+
+    @property
+    def min_interval(self) -> float:
+        """The fewest seconds between two requests that ``max_requests_per_minute`` allows (0: no floor)."""
+        return 0.0 if self.max_requests_per_minute is None else 60.0 / self.max_requests_per_minute
 
 
 def resolve_credential(explicit: str | SecretStr | None, *, env_var: str, what: str) -> SecretStr:

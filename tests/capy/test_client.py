@@ -296,12 +296,21 @@ def test_a_429_then_success_is_one_success_and_one_key(client, emulator):
     assert [key.id for key in client.list(ORG)] == [created.api_key.id]
 
 
-def test_rate_limiting_that_outlasts_the_retries_raises_rate_limited(client, emulator):
+def test_429s_do_not_use_up_the_retries(client, emulator):
+    # QUICK allows 2 retries; the API acted on none of the three 429s, so they do not count.
     emulator.control.set_faults(FaultPlan(script=["rate_limit"] * 3, retry_after_ms=10))
+    assert list(client.list(ORG)) == []
+    assert len(api_calls(emulator)) == 4
+
+
+def test_rate_limiting_that_outlasts_the_time_budget_raises_rate_limited(emulator):
+    brief = RetryPolicy(max_retries=2, timeout=5.0, total_timeout=0.5)
+    client = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url, policy=brief)
+    emulator.control.set_faults(FaultPlan(rates={"rate_limit": 1.0}, retry_after_ms=100))
     with pytest.raises(RateLimitedError) as caught:
         list(client.list(ORG))
-    assert caught.value.message == "Rate limit reached for requests. Please try again later."
-    assert len(api_calls(emulator)) == 3
+    assert caught.value.message.startswith("Rate limit reached for requests. Please try again later.; gave up")
+    assert len(api_calls(emulator)) >= 2
 
 
 def test_a_single_create_request_is_not_repeated_after_a_500(client, emulator):

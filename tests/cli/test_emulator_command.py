@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pulumi_apikeys import __version__
 from pulumi_apikeys.cli import emulator as emulator_cli
 from pulumi_apikeys.cli import main
-from pulumi_apikeys.emulator import FaultPlan
+from pulumi_apikeys.emulator import FaultPlan, RateLimit
 
 
 def test_emulator_help_lists_its_options() -> None:
@@ -29,6 +29,7 @@ def test_emulator_help_lists_its_options() -> None:
         "--fault",
         "--fault-script",
         "--seed",
+        "--rate-limit",
     ):
         assert option in result.output
 
@@ -49,6 +50,11 @@ def test_version_is_printed() -> None:
         ["--fault", "drop=2"],
         ["--fault-script", "drop,meteor"],
         ["--owner-kind", "robot"],
+        ["--rate-limit", "7"],
+        ["--rate-limit", "0/60"],
+        ["--rate-limit", "7/0"],
+        ["--rate-limit", "seven/60"],
+        ["--rate-limit-retry-after"],
     ],
 )
 def test_unusable_options_are_usage_errors(arguments: list[str]) -> None:
@@ -134,3 +140,13 @@ def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> Non
         hang_seconds=4,
         seed=7,
     )
+
+
+def test_the_rate_limit_flags_become_the_plans_bucket(monkeypatch) -> None:
+    started = []
+    monkeypatch.setattr(emulator_cli, "run_forever", lambda config, on_ready: started.append(config))
+
+    result = CliRunner().invoke(main, ["emulator", "--rate-limit", "7/60", "--rate-limit-retry-after"])
+
+    assert result.exit_code == 0, result.output
+    assert started[0].faults.rate_limit == RateLimit(burst=7, window_seconds=60, retry_after=True)

@@ -6,12 +6,14 @@ its figures; the default run (CI's) includes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from pulumi_apikeys.emulator import RunningEmulator
-from tests.faults.figures import FIGURES, render
+from tests.faults.figures import FIGURES, THROTTLE_FIGURES, FaultFigures, ThrottleFigures, render
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
 
@@ -19,8 +21,10 @@ QUICK_BUDGET = {"apikeys:requestTimeout": "5", "apikeys:totalTimeout": "60"}
 """Short timeouts keep a lost answer from holding a test up; retries stay at the default (3)."""
 
 
-def fault_stack(workdir: Path, emulator: RunningEmulator) -> HarnessStack:
-    """A stack whose provider talks to ``emulator`` with the quick budget."""
+def fault_stack(
+    workdir: Path, emulator: RunningEmulator, budget: dict[str, str] = QUICK_BUDGET
+) -> HarnessStack:
+    """A stack whose provider talks to ``emulator`` with ``budget`` (by default the quick one)."""
     return HarnessStack(
         workdir,
         project="apikeys-faults",
@@ -31,7 +35,7 @@ def fault_stack(workdir: Path, emulator: RunningEmulator) -> HarnessStack:
             "apikeys:openaiAdminKey": Secret(emulator.admin_key),
             "apikeys:capyBaseUrl": emulator.capy_base_url,
             "apikeys:capyApiKey": Secret(emulator.capy_key),
-            **QUICK_BUDGET,
+            **budget,
         },
         kdf_iterations=FAST_KDF_ITERATIONS,
     )
@@ -43,10 +47,33 @@ def stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
     return fault_stack(tmp_path / "stack", emulator)
 
 
+@pytest.fixture(autouse=True)
+def _figures_on_the_report(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Puts the rows a test records on its report, which xdist carries from worker to controller."""
+    before = (len(FIGURES), len(THROTTLE_FIGURES))
+    yield
+    for row in FIGURES[before[0] :]:
+        request.node.user_properties.append(("fault_figures", asdict(row)))
+    for throttle in THROTTLE_FIGURES[before[1] :]:
+        request.node.user_properties.append(("throttle_figures", asdict(throttle)))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Prints the figures of the fault scenarios that ran."""
-    if not FIGURES:
-        return
-    terminalreporter.section("fault suite figures")
-    for line in render(FIGURES):
-        terminalreporter.write_line(line)
+    """Prints the figures of the fault scenarios that ran, from whichever process ran them."""
+    faults: list[FaultFigures] = []
+    throttles: list[ThrottleFigures] = []
+    # Teardown reports (filed under whatever category their status gives) carry the rows.
+    reports = [report for category in terminalreporter.stats.values() for report in category]
+    for report in reports:
+        if getattr(report, "when", None) != "teardown":
+            continue
+        for key, row in getattr(report, "user_properties", []):
+            if key == "fault_figures":
+                faults.append(FaultFigures(**row))
+            elif key == "throttle_figures":
+                throttles.append(ThrottleFigures(**row))
+    for title, rows in (("fault suite figures", faults), ("rate limit figures", throttles)):
+        if rows:
+            terminalreporter.section(title)
+            for line in render(rows):
+                terminalreporter.write_line(line)

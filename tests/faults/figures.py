@@ -1,4 +1,8 @@
-"""The fault suite's figures: one row per scenario, printed at the end of the run."""
+"""The fault suite's figures: one row per scenario, printed at the end of the run.
+
+Rows are recorded in the test's process; ``conftest`` carries each test's new rows on its report
+(``user_properties``), so they reach the summary under pytest-xdist too, from every worker.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass, fields
 
 from tests.faults.audit import Audit
 
-__all__ = ["FIGURES", "FaultFigures", "record_single_run", "render"]
+__all__ = ["FIGURES", "THROTTLE_FIGURES", "FaultFigures", "ThrottleFigures", "record_single_run", "render"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,31 @@ class FaultFigures:
 
 
 FIGURES: list[FaultFigures] = []
-"""Rows recorded by this session's fault tests, in the order they ran."""
+"""Rows recorded by this process's fault tests, in the order they ran."""
+
+
+@dataclass(frozen=True)
+class ThrottleFigures:
+    """One operation against the emulator's rate limit, beside the least time the bucket allows."""
+
+    scenario: str
+    keys: int
+    requests_admitted: int
+    responses_429: int
+    failures: int
+    orphaned_keys: int
+    seconds: float
+    """The whole operation, as the harness ran it (two interpreters started included)."""
+    bucket_minimum: float
+    """``(admitted - burst) x window / burst``: no client can be quicker."""
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.bucket_minimum if self.bucket_minimum else float("inf")
+
+
+THROTTLE_FIGURES: list[ThrottleFigures] = []
+"""Rows recorded by this process's rate-limit scenarios."""
 
 
 def record_single_run(
@@ -52,12 +80,18 @@ def record_single_run(
     )
 
 
-def render(rows: list[FaultFigures]) -> list[str]:
-    """The rows as a fixed-width table."""
-    names = [f.name for f in fields(FaultFigures)]
-    cells = [
-        [str(getattr(row, n)) if n != "seconds" else f"{row.seconds:.1f}" for n in names] for row in rows
-    ]
+def _cell(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def render(rows: list[FaultFigures] | list[ThrottleFigures]) -> list[str]:
+    """The rows (all of one kind) as a fixed-width table; throttle rows get their ratio too."""
+    names = [f.name for f in fields(rows[0])]
+    cells = [[_cell(getattr(row, n)) for n in names] for row in rows]
+    if isinstance(rows[0], ThrottleFigures):
+        names.append("ratio")
+        for row, line in zip(rows, cells, strict=True):
+            line.append(f"{row.ratio:.2f}")  # type: ignore[union-attr]
     widths = [max(len(n), *(len(c[i]) for c in cells)) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]

@@ -1,4 +1,5 @@
-"""The retry budget users set: apikeys:maxRetries, requestTimeout, totalTimeout (or APIKEYS_*)."""
+"""The retry budget users set: apikeys:maxRetries, requestTimeout, totalTimeout, maxRequestsPerMinute
+(or APIKEYS_*)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from pulumi_apikeys.glue.retry_budget import RETRY_SETTINGS, retry_policy
 from pulumi_apikeys.glue.stack_config import StackConfig
 from pulumi_apikeys.openai.provider import AdminApiKeyProvider
 
-ENV = ("APIKEYS_MAX_RETRIES", "APIKEYS_REQUEST_TIMEOUT", "APIKEYS_TOTAL_TIMEOUT")
+ENV = (
+    "APIKEYS_MAX_RETRIES",
+    "APIKEYS_REQUEST_TIMEOUT",
+    "APIKEYS_TOTAL_TIMEOUT",
+    "APIKEYS_MAX_REQUESTS_PER_MINUTE",
+)
 
 # The official SDK 3.54: 2 retries, 600 s per attempt (openai/_constants.py).
 SDK_MAX_RETRIES = 2
@@ -43,6 +49,16 @@ def test_stack_config_sets_the_budget():
     assert (policy.max_retries, policy.timeout, policy.total_timeout) == (5, 2.5, 30.0)
 
 
+def test_no_request_rate_is_imposed_until_the_user_or_the_api_asks():
+    assert retry_policy(from_stack({})).max_requests_per_minute is None
+
+
+def test_max_requests_per_minute_comes_from_the_stack_then_the_environment(monkeypatch):
+    monkeypatch.setenv("APIKEYS_MAX_REQUESTS_PER_MINUTE", "6")
+    assert retry_policy(from_stack({})).min_interval == 10.0
+    assert retry_policy(from_stack({"apikeys:maxRequestsPerMinute": "7.5"})).max_requests_per_minute == 7.5
+
+
 def test_the_environment_sets_what_the_stack_does_not(monkeypatch):
     monkeypatch.setenv("APIKEYS_MAX_RETRIES", "0")
     monkeypatch.setenv("APIKEYS_REQUEST_TIMEOUT", "9")
@@ -54,6 +70,10 @@ RETRIES = "apikeys:maxRetries (or APIKEYS_MAX_RETRIES) must be a whole number fr
 SECONDS = "{} must be a number of seconds above 0 and at most 86400, not {!r}."
 REQUEST = "apikeys:requestTimeout (or APIKEYS_REQUEST_TIMEOUT)"
 TOTAL = "apikeys:totalTimeout (or APIKEYS_TOTAL_TIMEOUT)"
+RATE = (
+    "apikeys:maxRequestsPerMinute (or APIKEYS_MAX_REQUESTS_PER_MINUTE) must be a number of requests "
+    "above 0 and at most 60000, not {!r}."
+)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +87,11 @@ TOTAL = "apikeys:totalTimeout (or APIKEYS_TOTAL_TIMEOUT)"
         ({"apikeys:requestTimeout": "nan"}, SECONDS.format(REQUEST, "nan")),
         ({"apikeys:totalTimeout": "inf"}, SECONDS.format(TOTAL, "inf")),
         ({"apikeys:totalTimeout": "30s"}, SECONDS.format(TOTAL, "30s")),
+        ({"apikeys:maxRequestsPerMinute": "0"}, RATE.format("0")),
+        ({"apikeys:maxRequestsPerMinute": "-6"}, RATE.format("-6")),
+        ({"apikeys:maxRequestsPerMinute": "six"}, RATE.format("six")),
+        ({"apikeys:maxRequestsPerMinute": "nan"}, RATE.format("nan")),
+        ({"apikeys:maxRequestsPerMinute": "1e9"}, RATE.format("1e9")),
     ],
 )
 def test_a_bad_value_is_refused_naming_both_places_to_fix_it(values, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ import httpx
 from pydantic import BaseModel, SecretStr
 
 from pulumi_apikeys._http import ApiHttpClient
+from pulumi_apikeys._pacing import Pacer
 from pulumi_apikeys.openai.client import openai_error_message
 from pulumi_apikeys.settings import RetryPolicy
 
@@ -31,11 +33,18 @@ class FakeApi:
     handlers: list[Handler]
     requests: list[httpx.Request] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
+    """Every wait, the retry loop's backoff and the pacer's alike, in order (none really waited)."""
+    notices: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         handler = self.handlers[min(len(self.requests), len(self.handlers)) - 1]
         return handler(request)
+
+    def now(self) -> float:
+        """The fake clock: real time when the test started it, plus every wait recorded since."""
+        return self.started + sum(self.sleeps)
 
     def client(self, **policy: float) -> ApiHttpClient:
         return ApiHttpClient(
@@ -45,6 +54,7 @@ class FakeApi:
             policy=RetryPolicy(**policy),  # type: ignore[arg-type]
             http_client=httpx.Client(transport=httpx.MockTransport(self)),
             sleep=self.sleeps.append,
+            pacer=Pacer("fake", clock=self.now, sleep=self.sleeps.append, notice=self.notices.append),
         )
 
 

@@ -166,12 +166,21 @@ def test_an_unknown_cursor_raises_bad_request(client):
         client.list_page(after="key_neverseen")
 
 
-def test_rate_limiting_that_outlasts_the_retries_raises_rate_limited(client, emulator):
+def test_429s_do_not_use_up_the_retries(client, emulator):
+    # QUICK allows 2 retries; the API acted on none of the three 429s, so they do not count.
     emulator.control.set_faults(FaultPlan(script=["rate_limit"] * 3, retry_after_ms=10))
-    with pytest.raises(RateLimitedError) as caught:
+    assert client.list_page().data == []
+    assert len(api_calls(emulator)) == 4
+
+
+def test_rate_limiting_that_outlasts_the_time_budget_raises_rate_limited(emulator):
+    brief = RetryPolicy(max_retries=2, timeout=5.0, total_timeout=0.5)
+    client = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url, policy=brief)
+    emulator.control.set_faults(FaultPlan(rates={"rate_limit": 1.0}, retry_after_ms=100))
+    with pytest.raises(RateLimitedError, match="time budget") as caught:
         client.list_page()
-    assert caught.value.retry_after == pytest.approx(0.01)
-    assert len(api_calls(emulator)) == 3
+    assert caught.value.retry_after == pytest.approx(0.1)
+    assert len(api_calls(emulator)) >= 2
 
 
 @pytest.mark.parametrize("fault", ["server_error", "bad_gateway", "unavailable"])

@@ -8,7 +8,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator, run_forever
+from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RateLimit, RunningEmulator, run_forever
 from pulumi_apikeys.emulator.config import DEFAULT_ADMIN_KEY, DEFAULT_CAPY_KEY, DEFAULT_PORT
 from pulumi_apikeys.emulator.faults import FAULT_KINDS
 from pulumi_apikeys.errors import ConfigurationError
@@ -35,6 +35,21 @@ def _parse_rates(ctx: click.Context, param: click.Parameter, values: tuple[str, 
         except ValueError:
             raise click.BadParameter(f"the rate in {item!r} is not a number") from None
     return rates
+
+
+def _parse_rate_limit(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[int, float] | None:
+    if value is None:
+        return None
+    burst, sep, window = value.partition("/")
+    try:
+        parsed = (int(burst), float(window))
+    except ValueError:
+        parsed = None
+    if not sep or parsed is None or parsed[0] < 1 or not parsed[1] > 0:
+        raise click.BadParameter(f"expected BURST/WINDOW_SECONDS such as 7/60, got {value!r}")
+    return parsed
 
 
 def _parse_list(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:
@@ -102,6 +117,18 @@ def _parse_list(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--retry-after", type=float, help="Seconds sent in retry-after on a 429 (default 1).")
 @click.option("--retry-after-ms", type=click.IntRange(min=0), help="Milliseconds sent in retry-after-ms.")
 @click.option("--hang-seconds", type=float, help="How long commit_then_hang withholds its answer.")
+@click.option(
+    "--rate-limit",
+    metavar="BURST/WINDOW",
+    callback=_parse_rate_limit,
+    help="A token bucket per API and credential: BURST requests at once, refilled over WINDOW seconds "
+    "(the real Admin API: 7/60); an empty bucket answers 429.",
+)
+@click.option(
+    "--rate-limit-retry-after",
+    is_flag=True,
+    help="Send retry-after on the rate limit's 429s (the real API sends none).",
+)
 @click.option("--seed", type=int, help="Seed the fault rolls, for reproducible runs.")
 def emulator_command(
     host: str,
@@ -117,6 +144,8 @@ def emulator_command(
     retry_after: float | None,
     retry_after_ms: int | None,
     hang_seconds: float | None,
+    rate_limit: tuple[int, float] | None,
+    rate_limit_retry_after: bool,
     seed: int | None,
 ) -> None:
     """Serve the fake OpenAI Admin API keys and capy API keys APIs until interrupted.
@@ -135,6 +164,13 @@ def emulator_command(
         "seed": seed,
     }
     plan_fields.update({name: value for name, value in optional.items() if value is not None})
+    if rate_limit is not None:
+        burst, window = rate_limit
+        plan_fields["rate_limit"] = RateLimit(
+            burst=burst, window_seconds=window, retry_after=rate_limit_retry_after
+        )
+    elif rate_limit_retry_after:
+        raise click.UsageError("--rate-limit-retry-after needs --rate-limit")
     try:
         config = EmulatorConfig.model_validate(
             {

@@ -15,7 +15,7 @@ Example::
 
 from pulumi_apikeys.emulator.config import EmulatorConfig, OwnerKind
 from pulumi_apikeys.emulator.control import EmulatorControl
-from pulumi_apikeys.emulator.faults import FaultKind, FaultPlan
+from pulumi_apikeys.emulator.faults import FaultKind, FaultPlan, RateLimit
 from pulumi_apikeys.emulator.request_log import RecordedRequest
 from pulumi_apikeys.emulator.server import RunningEmulator, run_forever, start_emulator
 
@@ -25,6 +25,7 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "OwnerKind",
+    "RateLimit",
     "RecordedRequest",
     "RunningEmulator",
     "run_forever",

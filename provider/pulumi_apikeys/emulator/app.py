@@ -44,7 +44,11 @@ class EmulatorApp(Starlette):
         # connection needs it), and even a crash's 500 must carry a request id and reach the log.
         starlette_stack = super().build_middleware_stack()
         with_faults = FaultMiddleware(
-            starlette_stack, self.emulator.faults, self.renderers, stopping=self.emulator.stopping
+            starlette_stack,
+            self.emulator.faults,
+            self.renderers,
+            log=self.emulator.log,
+            stopping=self.emulator.stopping,
         )
         return RequestContextMiddleware(with_faults, self.emulator.log)
 

@@ -43,6 +43,8 @@ class EmulatorHealth(BaseModel):
     """How many API requests the log holds."""
     faults_injected: dict[FaultKind, int]
     """How many faults of each kind were injected since the last reset."""
+    throttled: int = 0
+    """How many requests the rate limit refused since the last reset."""
 
 
 def _error(status: int, message: str, *, type: str) -> Response:
@@ -128,5 +130,6 @@ class ControlApi:
             capy_keys=len(self.state.capy_store),
             requests=len(self.state.log),
             faults_injected=self.state.faults.counts,
+            throttled=self.state.faults.throttled,
         )
         return JSONResponse(health.model_dump(mode="json"))

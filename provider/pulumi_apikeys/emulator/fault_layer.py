@@ -1,4 +1,9 @@
-"""The ASGI layer that delays API requests and injects the faults the ``FaultInjector`` draws.
+"""The ASGI layer that delays API requests, enforces the rate limit and injects the faults drawn.
+
+In order, for each API request: the plan's latency; then a request that arrived before the last
+reset is dropped (as a restarted server would), so that it neither consumes the new plan's faults
+nor writes to the reset store; then the rate limit's bucket for the request's API and credential
+(``RateLimit``: 429 in the vendor's format when empty); then the fault drawn, if any.
 
 Response faults (``RESPONSE_FAULTS``) let the app answer, hold its answer back, and send a damaged
 one instead. They know no vendor's fields; the rules are generic, on whatever JSON the app sent:
@@ -39,8 +44,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pulumi_apikeys._http import MAX_RESPONSE_BYTES
 from pulumi_apikeys.emulator.connection import drop_connection
 from pulumi_apikeys.emulator.context import RequestContext, find_request_context
-from pulumi_apikeys.emulator.faults import RESPONSE_FAULTS, FaultInjector, FaultKind, FaultPlan
-from pulumi_apikeys.emulator.request_log import LogEntry
+from pulumi_apikeys.emulator.faults import RESPONSE_FAULTS, FaultInjector, FaultKind, FaultPlan, Throttle
+from pulumi_apikeys.emulator.request_log import LogEntry, RequestLog
 from pulumi_apikeys.emulator.surface import ErrorRenderers
 
 __all__ = ["HUGE_BODY_BYTES", "NOT_JSON_BODY", "FaultMiddleware", "drop_fields", "swap_scalar_types"]
@@ -54,6 +59,7 @@ HUGE_BODY_BYTES = MAX_RESPONSE_BYTES + 64 * 1024
 """The size of what ``huge_body`` sends: just over the client's cap."""
 
 _CHUNK_BYTES = 64 * 1024
+_RATE_LIMIT_MESSAGE = "Rate limit reached for requests. Please try again later."
 _HUGE_PREFIX = b'{"padding": "'
 _HUGE_SUFFIX = b'"}'
 
@@ -77,11 +83,13 @@ class FaultMiddleware:
         injector: FaultInjector,
         renderers: ErrorRenderers,
         *,
+        log: RequestLog | None = None,
         stopping: threading.Event | None = None,
     ) -> None:
         self.app = app
         self.injector = injector
         self.renderers = renderers
+        self.log = log
         self.stopping = stopping or threading.Event()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -95,6 +103,18 @@ class FaultMiddleware:
         if plan.latency_ms > 0:
             await anyio.sleep(plan.latency_ms / 1000)
             entry.latency_ms = plan.latency_ms
+        if self.log is not None and self.log.is_stale(entry):
+            await drop_connection(context.server_send)
+            return
+        plan = self.injector.plan  # the plan may have changed during the latency
+        if plan.rate_limit is not None:
+            throttle = self.injector.take_token(
+                self.renderers.surface_for(scope["path"]).name, _credential_digest(scope)
+            )
+            if throttle is not None:
+                entry.fault, entry.throttled = "rate_limit", True
+                await self._throttled_response(throttle, plan, scope["path"])(scope, receive, send)
+                return
         fingerprint = None
         if plan.first_attempts_only:
             receive, fingerprint = await _fingerprinted(scope, receive)
@@ -117,12 +137,22 @@ class FaultMiddleware:
         else:
             await self._fault_response(fault, plan, scope["path"])(scope, receive, send)
 
+    def _throttled_response(self, throttle: Throttle, plan: FaultPlan, path: str) -> Response:
+        assert plan.rate_limit is not None
+        return self.renderers.for_path(path)(
+            429,
+            _RATE_LIMIT_MESSAGE,
+            type="requests",
+            code="rate_limit_exceeded",
+            headers=throttle.headers(plan.rate_limit),
+        )
+
     def _fault_response(self, fault: FaultKind, plan: FaultPlan, path: str) -> Response:
         render = self.renderers.for_path(path)
         if fault == "rate_limit":
             return render(
                 429,
-                "Rate limit reached for requests. Please try again later.",
+                _RATE_LIMIT_MESSAGE,
                 type="requests",
                 code="rate_limit_exceeded",
                 headers=plan.retry_after_headers(),
@@ -287,6 +317,14 @@ async def _fingerprinted(scope: Scope, receive: Receive) -> tuple[Receive, str]:
         return pending.pop(0) if pending else await receive()
 
     return replay, digest.hexdigest()
+
+
+def _credential_digest(scope: Scope) -> str:
+    """A digest of the request's ``Authorization`` header: the bucket's key, never the key itself."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            return hashlib.sha256(value).hexdigest()
+    return ""
 
 
 async def _discard(message: Message) -> None:

@@ -1,20 +1,35 @@
 """What can go wrong, and the decision of when it does.
 
 A ``FaultPlan`` says which faults to inject (a script consumed in order, then per-request
-probabilities); a ``FaultInjector`` holds the live plan and draws a fault for each API request.
+probabilities) and which rate limit to enforce (a ``RateLimit`` token bucket per API and
+credential); a ``FaultInjector`` holds the live plan, draws a fault for each API request and keeps
+the buckets.
 Applying a fault to the wire is the job of ``fault_layer``; this module knows nothing about ASGI.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["COMMIT_FAULTS", "FAULT_KINDS", "RESPONSE_FAULTS", "FaultInjector", "FaultKind", "FaultPlan"]
+__all__ = [
+    "COMMIT_FAULTS",
+    "FAULT_KINDS",
+    "RESPONSE_FAULTS",
+    "FaultInjector",
+    "FaultKind",
+    "FaultPlan",
+    "RateLimit",
+    "Throttle",
+]
 
 FaultKind = Literal[
     "rate_limit",
@@ -65,6 +80,62 @@ RESPONSE_FAULTS: frozenset[FaultKind] = frozenset(
 _CREATE_METHOD = "POST"
 
 
+class RateLimit(BaseModel):
+    """A token bucket per API and credential, as the real Admin API enforces one.
+
+    The bucket holds ``burst`` tokens and refills continuously, the whole of it over
+    ``window_seconds``; each API request takes a token, and a request that finds none is refused
+    with 429 in the vendor's error format (and does not take one). OpenAI's, measured by a peer:
+    ``RateLimit(burst=7, window_seconds=60)``, with no retry header. Example, the same scaled down::
+
+        FaultPlan(rate_limit=RateLimit(burst=7, window_seconds=6))
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    burst: int = Field(ge=1)
+    """Requests the bucket lets through at once when full."""
+    window_seconds: float = Field(gt=0)
+    """Seconds in which an empty bucket refills completely (``burst`` tokens)."""
+    retry_after: bool = False
+    """Send ``retry-after`` (whole seconds until a token is back, rounded up) on the 429; the real
+    API sends none."""
+
+    @property
+    def refill_per_second(self) -> float:
+        """Tokens the bucket gains a second."""
+        return self.burst / self.window_seconds
+
+    def minimum_seconds(self, requests: int) -> float:
+        """The least time ``requests`` requests take from a full bucket: ``(n - burst) x window / burst``."""
+        return max(0, requests - self.burst) / self.refill_per_second
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """A request refused by the rate limit, and the wait until the bucket has a token again."""
+
+    wait_seconds: float
+
+    def headers(self, limit: RateLimit) -> dict[str, str]:
+        """The headers the 429 carries: none, as the real API sends, unless the limit asks for one."""
+        return {"retry-after": str(max(1, math.ceil(self.wait_seconds)))} if limit.retry_after else {}
+
+
+class _Bucket:
+    def __init__(self, limit: RateLimit, now: float) -> None:
+        self.tokens = float(limit.burst)
+        self.updated = now
+
+    def take(self, limit: RateLimit, now: float) -> Throttle | None:
+        self.tokens = min(float(limit.burst), self.tokens + (now - self.updated) * limit.refill_per_second)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        return Throttle((1.0 - self.tokens) / limit.refill_per_second)
+
+
 class FaultPlan(BaseModel):
     """Which faults to inject, and how.
 
@@ -91,6 +162,9 @@ class FaultPlan(BaseModel):
     """How long ``commit_then_hang`` withholds the answer (it ends early if the client gives up)."""
     seed: int | None = None
     """Seed of the random generator that rolls ``rates``, for reproducible runs."""
+    rate_limit: RateLimit | None = None
+    """The token bucket every API request must pass, per API and credential; ``None``: no limit.
+    A new plan starts with full buckets."""
     first_attempts_only: bool = False
     """Fault only the first of identical requests (same method, path, query and body): a client's
     retry of a request goes through. With ``rates={"commit_then_drop": 1.0}`` every create's first
@@ -124,17 +198,21 @@ class FaultPlan(BaseModel):
 
 
 class FaultInjector:
-    """The live fault plan: draws the fault for each API request and counts those injected.
+    """The live fault plan: draws the fault for each API request, counts those injected, and keeps
+    the rate limit's buckets.
 
     Thread-safe, so that a test thread may change the plan while the server thread draws.
     """
 
-    def __init__(self, plan: FaultPlan | None = None) -> None:
+    def __init__(self, plan: FaultPlan | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._counts: dict[FaultKind, int] = {}
+        self._throttled = 0
         self._plan = FaultPlan()
         self._script: deque[FaultKind] = deque()
         self._seen: set[str] = set()
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._rng = random.Random()  # noqa: S311 - fault rolls need reproducibility, not secrecy
         self.replace(plan or FaultPlan())
 
@@ -150,12 +228,19 @@ class FaultInjector:
         with self._lock:
             return dict(self._counts)
 
+    @property
+    def throttled(self) -> int:
+        """How many requests the rate limit refused since the last ``reset``."""
+        with self._lock:
+            return self._throttled
+
     def replace(self, plan: FaultPlan) -> None:
         """Install a new plan: its script starts over and its seed (if any) re-seeds the rolls."""
         with self._lock:
             self._plan = plan
             self._script = deque(plan.script)
             self._seen = set()
+            self._buckets = {}
             self._rng = random.Random(plan.seed)  # noqa: S311 - see __init__
 
     def reset(self) -> None:
@@ -163,6 +248,23 @@ class FaultInjector:
         self.replace(FaultPlan())
         with self._lock:
             self._counts.clear()
+            self._throttled = 0
+
+    def take_token(self, api: str, credential: str) -> Throttle | None:
+        """Passes one request of ``api`` made with ``credential`` (a digest) through the rate limit.
+
+        ``None``: admitted (or no limit in force); a ``Throttle``: refused, and counted.
+        """
+        with self._lock:
+            limit = self._plan.rate_limit
+            if limit is None:
+                return None
+            now = self._clock()
+            bucket = self._buckets.setdefault((api, credential), _Bucket(limit, now))
+            throttle = bucket.take(limit, now)
+            if throttle is not None:
+                self._throttled += 1
+            return throttle
 
     def draw(self, method: str, fingerprint: str | None = None) -> FaultKind | None:
         """The fault to inject into a request with this HTTP method, or ``None``.

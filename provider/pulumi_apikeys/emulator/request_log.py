@@ -45,6 +45,8 @@ class RecordedRequest(BaseModel):
     """The delay the fault plan added before the request was handled."""
     key_id: str | None = None
     """The id of the key this request created, if it created one."""
+    throttled: bool = False
+    """Whether the fault plan's rate limit refused this request (429, ``fault`` ``rate_limit``)."""
 
 
 @dataclass
@@ -61,11 +63,16 @@ class LogEntry:
     fault: FaultKind | None = None
     latency_ms: int = 0
     key_id: str | None = None
+    throttled: bool = False
+    generation: int = 0
+    """The log's generation when the request arrived: a reset starts a new one."""
 
     def snapshot(self) -> RecordedRequest:
         """The entry as it stands now."""
         # asdict copies the query dict too, so the snapshot cannot change under the caller.
-        return RecordedRequest(**asdict(self))
+        fields = asdict(self)
+        del fields["generation"]
+        return RecordedRequest(**fields)
 
 
 class RequestLog:
@@ -80,6 +87,7 @@ class RequestLog:
         self._lock = threading.Lock()
         self._entries: deque[LogEntry] = deque(maxlen=max_entries)
         self._next_seq = 1
+        self._generation = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -95,6 +103,7 @@ class RequestLog:
                 path=path,
                 query=query,
                 time=datetime.now(timezone.utc),
+                generation=self._generation,
             )
             self._next_seq += 1
             self._entries.append(entry)
@@ -110,3 +119,15 @@ class RequestLog:
         with self._lock:
             self._entries.clear()
             self._next_seq = 1
+
+    def reset(self) -> None:
+        """``clear``, and start a new generation: requests that arrived before it are stale."""
+        with self._lock:
+            self._entries.clear()
+            self._next_seq = 1
+            self._generation += 1
+
+    def is_stale(self, entry: LogEntry) -> bool:
+        """Whether ``entry``'s request arrived before the last ``reset``."""
+        with self._lock:
+            return entry.generation != self._generation

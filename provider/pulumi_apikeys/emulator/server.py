@@ -25,6 +25,10 @@ STARTUP_TIMEOUT_SECONDS = 10.0
 """How long ``start_emulator`` waits for the server to accept connections."""
 _SHUTDOWN_GRACE_SECONDS = 3
 """How long a stop waits for requests in flight (a hanging fault) before cancelling them."""
+_KEEP_ALIVE_SECONDS = 60
+"""How long an idle connection stays open. Longer than httpx's pool keeps one (5 s), as real APIs'
+are: with equal limits, a client reusing a connection just as the server closes it loses the request
+(a GET retried, a create reconciled), and a test counting requests would see it."""
 
 
 class EmulatorStartupError(RuntimeError):
@@ -129,6 +133,7 @@ def start_emulator(config: EmulatorConfig) -> RunningEmulator:
             # The loopback check of the control API must see the real peer, not X-Forwarded-For.
             proxy_headers=False,
             server_header=False,
+            timeout_keep_alive=_KEEP_ALIVE_SECONDS,
             timeout_graceful_shutdown=_SHUTDOWN_GRACE_SECONDS,
         )
     )

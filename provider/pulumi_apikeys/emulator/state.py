@@ -47,4 +47,6 @@ class EmulatorState:
         self.store.reset()
         self.capy_store.reset()
         self.faults.reset()
-        self.log.clear()
+        # A new generation: a request still in flight from before (one held by latency) is dropped
+        # when it resumes, instead of consuming the new plan's faults or writing to the new store.
+        self.log.reset()

@@ -50,13 +50,17 @@ class ErrorRenderers:
             raise ValueError("the emulator needs at least one API surface")
         self._surfaces = surfaces
 
-    def for_path(self, path: str) -> ErrorRenderer:
-        """The error renderer of the surface under whose prefix ``path`` lies."""
+    def surface_for(self, path: str) -> ApiSurface:
+        """The surface under whose prefix ``path`` lies (the most specific), else the first surface."""
         owners = [
             surface
             for surface in self._surfaces
             if path == surface.path_prefix or path.startswith(surface.path_prefix + "/")
         ]
         if not owners:
-            return self._surfaces[0].render_error
-        return max(owners, key=lambda surface: len(surface.path_prefix)).render_error
+            return self._surfaces[0]
+        return max(owners, key=lambda surface: len(surface.path_prefix))
+
+    def for_path(self, path: str) -> ErrorRenderer:
+        """The error renderer of the surface under whose prefix ``path`` lies."""
+        return self.surface_for(path).render_error

@@ -1,8 +1,10 @@
-"""The retry budget users set per stack: ``apikeys:maxRetries``, ``requestTimeout``, ``totalTimeout``.
+"""The retry budget users set per stack: ``apikeys:maxRetries``, ``requestTimeout``, ``totalTimeout``
+and ``maxRequestsPerMinute``.
 
 Each may also come from the environment (``APIKEYS_MAX_RETRIES``, ``APIKEYS_REQUEST_TIMEOUT``,
-``APIKEYS_TOTAL_TIMEOUT``); unset, the defaults in ``pulumi_apikeys.settings`` apply, which are at
-least as patient as the official SDK's. Bad values fail the operation with a message naming both
+``APIKEYS_TOTAL_TIMEOUT``, ``APIKEYS_MAX_REQUESTS_PER_MINUTE``); unset, the defaults in
+``pulumi_apikeys.settings`` apply, which are at least as patient as the official SDK's (and no
+request rate is imposed before the API asks for one). Bad values fail the operation with a message naming both
 places the value may have come from.
 """
 
@@ -20,6 +22,8 @@ from pulumi_apikeys.settings import (
 )
 
 __all__ = [
+    "MAX_REQUESTS_PER_MINUTE",
+    "MAX_REQUESTS_PER_MINUTE_LIMIT",
     "MAX_RETRIES",
     "MAX_RETRIES_LIMIT",
     "MAX_SECONDS",
@@ -32,12 +36,17 @@ __all__ = [
 MAX_RETRIES = Setting("maxRetries", "APIKEYS_MAX_RETRIES", "number of retries after a failed request")
 REQUEST_TIMEOUT = Setting("requestTimeout", "APIKEYS_REQUEST_TIMEOUT", "seconds one request attempt may take")
 TOTAL_TIMEOUT = Setting("totalTimeout", "APIKEYS_TOTAL_TIMEOUT", "seconds one operation may take in all")
-RETRY_SETTINGS: tuple[Setting, ...] = (MAX_RETRIES, REQUEST_TIMEOUT, TOTAL_TIMEOUT)
+MAX_REQUESTS_PER_MINUTE = Setting(
+    "maxRequestsPerMinute", "APIKEYS_MAX_REQUESTS_PER_MINUTE", "most requests a minute to one API"
+)
+RETRY_SETTINGS: tuple[Setting, ...] = (MAX_RETRIES, REQUEST_TIMEOUT, TOTAL_TIMEOUT, MAX_REQUESTS_PER_MINUTE)
 
 MAX_RETRIES_LIMIT = 20
 """More retries than this is a typo, not patience (each can wait up to two minutes)."""
 MAX_SECONDS = 86_400.0
 """No timeout may exceed a day: a longer one is indistinguishable from a hang."""
+MAX_REQUESTS_PER_MINUTE_LIMIT = 60_000.0
+"""A thousand requests a second: past this a limit limits nothing."""
 
 
 def retry_policy(config: StackConfig) -> RetryPolicy:
@@ -46,6 +55,7 @@ def retry_policy(config: StackConfig) -> RetryPolicy:
         max_retries=_whole_number(config, MAX_RETRIES, DEFAULT_MAX_RETRIES),
         timeout=_seconds(config, REQUEST_TIMEOUT, DEFAULT_TIMEOUT),
         total_timeout=_seconds(config, TOTAL_TIMEOUT, DEFAULT_TOTAL_TIMEOUT),
+        max_requests_per_minute=_rate(config, MAX_REQUESTS_PER_MINUTE),
     )
 
 
@@ -80,5 +90,21 @@ def _seconds(config: StackConfig, setting: Setting, default: float) -> float:
         raise ConfigurationError(
             f"{_where(setting)} must be a number of seconds above 0 and at most {MAX_SECONDS:.0f}, "
             f"not {raw!r}."
+        )
+    return value
+
+
+def _rate(config: StackConfig, setting: Setting) -> float | None:
+    raw = config.get(setting)
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_REQUESTS_PER_MINUTE_LIMIT:  # NaN fails this too
+        raise ConfigurationError(
+            f"{_where(setting)} must be a number of requests above 0 and at most "
+            f"{MAX_REQUESTS_PER_MINUTE_LIMIT:.0f}, not {raw!r}."
         )
     return value
