@@ -26,8 +26,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# -n auto: one worker a core; worksteal: an idle worker takes tests a busy one has not started.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 demo: $(STAMP)
 	$(BIN)/pulumi-apikeys demo
@@ -40,6 +41,7 @@ emulator: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/client_vs_emulator.py
+	$(BIN)/python benchmarks/rate_limited_fleet.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

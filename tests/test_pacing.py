@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -225,7 +226,7 @@ def test_threads_sharing_a_pacer_are_spaced_at_its_interval():
         thread.join()
     sent.sort()
     assert len(sent) == 20
-    assert all(later - earlier >= 0.02 for earlier, later in zip(sent, sent[1:], strict=False))
+    assert all(later - earlier >= 0.02 for earlier, later in itertools.pairwise(sent))
 
 
 def test_waiting_requests_are_served_in_the_order_they_asked():

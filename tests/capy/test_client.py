@@ -309,7 +309,9 @@ def test_rate_limiting_that_outlasts_the_time_budget_raises_rate_limited(emulato
     emulator.control.set_faults(FaultPlan(rates={"rate_limit": 1.0}, retry_after_ms=100))
     with pytest.raises(RateLimitedError) as caught:
         list(client.list(ORG))
-    assert caught.value.message.startswith("Rate limit reached for requests. Please try again later.; gave up")
+    assert caught.value.message.startswith(
+        "Rate limit reached for requests. Please try again later.; gave up"
+    )
     assert len(api_calls(emulator)) >= 2
 
 

@@ -97,7 +97,10 @@ def test_an_empty_bucket_answers_429_in_openais_format_without_retry_headers(
 def test_capy_has_its_own_bucket_and_its_own_error_format(api: httpx.Client, emulator: RunningEmulator):
     emulator.control.set_faults(FaultPlan(rate_limit=RateLimit(burst=1, window_seconds=60)))
     assert api.get(KEYS).status_code == 200
-    with httpx.Client(base_url=emulator.capy_base_url, headers=bearer(emulator.capy_key), trust_env=False) as capy:
+    capy_client = httpx.Client(
+        base_url=emulator.capy_base_url, headers=bearer(emulator.capy_key), trust_env=False
+    )
+    with capy_client as capy:
         assert capy.get(CAPY_KEYS).status_code == 200
         refused = capy.get(CAPY_KEYS)
     assert refused.status_code == 429
@@ -134,7 +137,8 @@ def test_a_request_in_flight_across_a_reset_is_dropped_and_touches_nothing_new(
     outcome: list[object] = []
 
     def slow_create() -> None:
-        with httpx.Client(base_url=emulator.base_url, headers=bearer(emulator.admin_key), trust_env=False) as c:
+        client = httpx.Client(base_url=emulator.base_url, headers=bearer(emulator.admin_key), trust_env=False)
+        with client as c:
             try:
                 outcome.append(c.post(KEYS, json={"name": "stale"}, timeout=10).status_code)
             except httpx.TransportError as exc:

@@ -91,7 +91,8 @@ def render(rows: list[FaultFigures] | list[ThrottleFigures]) -> list[str]:
     if isinstance(rows[0], ThrottleFigures):
         names.append("ratio")
         for row, line in zip(rows, cells, strict=True):
-            line.append(f"{row.ratio:.2f}")  # type: ignore[union-attr]
+            if isinstance(row, ThrottleFigures):
+                line.append(f"{row.ratio:.2f}")
     widths = [max(len(n), *(len(c[i]) for c in cells)) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]

@@ -37,7 +37,9 @@ BACKENDS: dict[str, tuple[str, Auditor]] = {
 }
 
 
-def throttled(emulator: RunningEmulator, operation: Callable[[], UpResult]) -> tuple[UpResult, float, int, int]:
+def throttled(
+    emulator: RunningEmulator, operation: Callable[[], UpResult]
+) -> tuple[UpResult, float, int, int]:
     """Runs ``operation`` from a full bucket: its result, wall seconds, requests admitted and 429s."""
     emulator.control.set_faults(FaultPlan(rate_limit=LIMIT))  # a new plan: full buckets
     emulator.control.clear_requests()

@@ -926,9 +926,8 @@ class Engine:
     def delete_unregistered(self) -> None:
         """After the program: delete what it no longer declares, and the pending deletes of replacements.
 
-        ``GenerateDeletes`` + ``ScheduleDeletes``: resources of the old snapshot that no registration
-        claimed, and those marked ``delete``, go in reverse dependency order. The snapshot is already in
-        dependency order, so its reverse is a valid order; the deletes run one at a time here.
+        ``GenerateDeletes``: resources of the old snapshot that no registration claimed, and those marked
+        ``delete``; scheduled as ``_delete_all`` says.
         """
         with self._lock:
             self._check_not_cancelled()
@@ -937,17 +936,32 @@ class Engine:
                 for s in reversed(self._olds)
                 if id(s) not in self._consumed and (s.delete or s.urn not in self._claimed)
             ]
-        for state in doomed:
-            op = "delete-replaced" if state.delete else ("discard" if state.external else "delete")
-            self._delete(state, op=op)
+        self._delete_all(doomed)
 
     def destroy(self) -> None:
-        """``pulumi destroy``: every resource of the snapshot, in reverse order."""
+        """``pulumi destroy``: every resource of the snapshot, scheduled as ``_delete_all`` says."""
         with self._lock:
             doomed = [s for s in reversed(self._olds) if id(s) not in self._consumed]
-        for state in doomed:
-            op = "delete-replaced" if state.delete else ("discard" if state.external else "delete")
-            self._delete(state, op=op)
+        self._delete_all(doomed)
+
+    def _delete_all(self, doomed: list[ResourceState]) -> None:
+        """``ScheduleDeletes`` (``step_generator.go``): the condemned resources split into antichains,
+        each the resources no other condemned one depends on (as a dependency, a child or through its
+        provider), taken in turn; ``deployment_executor.go`` runs each antichain's deletes in parallel
+        (``ExecuteParallel``). The engine's cap is ``--parallel``; this harness's is 16 threads, as its
+        refresh. A failed delete cancels what has not started; the first error is raised.
+        """
+        remaining = list(doomed)
+        while remaining:
+            chain = [s for s in remaining if not any(_depends_on(o, s) for o in remaining if o is not s)]
+            if not chain:  # a cycle cannot be in a valid snapshot; fall back to snapshot order
+                chain = remaining[:1]
+            remaining = [s for s in remaining if all(s is not c for c in chain)]
+            with ThreadPoolExecutor(max_workers=min(16, len(chain))) as pool:
+                futures = [pool.submit(self._delete, s, op=_delete_op(s)) for s in chain]
+            errors = [error for future in futures if (error := future.exception()) is not None]
+            if errors:
+                raise errors[0]
 
     def _delete(self, state: ResourceState, *, op: str) -> None:
         """``DeleteStep``: ``Delete(id, old outputs, old inputs)``; nothing for previews, external resources,
@@ -976,3 +990,18 @@ class Engine:
 
     def config_keys(self) -> Iterable[str]:
         return self._config.keys()
+
+
+def _delete_op(state: ResourceState) -> str:
+    return "delete-replaced" if state.delete else ("discard" if state.external else "delete")
+
+
+def _depends_on(dependent: ResourceState, state: ResourceState) -> bool:
+    """Whether ``dependent`` must be deleted before ``state`` (``graph.DependencyGraph``'s edges)."""
+    if dependent.urn == state.urn:
+        return False  # a replacement and its pending delete share a URN and not an edge
+    return (
+        state.urn in dependent.dependencies
+        or dependent.parent == state.urn
+        or dependent.provider.startswith(state.urn + "::")
+    )

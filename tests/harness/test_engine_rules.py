@@ -292,6 +292,23 @@ def test_independent_registrations_reach_the_provider_in_parallel(toy_stack: Har
     assert second.started < first.ended  # overlapping calls: not serialized by the harness
 
 
+def test_independent_deletes_reach_the_provider_in_parallel(toy_stack: HarnessStack, toy_store: Path):
+    program = toy_program(
+        """
+        ToyThing("a", key="ka", content="c", store=STORE, delay=1.0)
+        ToyThing("b", key="kb", content="c", store=STORE, delay=1.0)
+        """,
+        store=toy_store,
+    )
+    toy_stack.up(program).assert_ok()
+
+    result = toy_stack.destroy()
+
+    assert result.ok, result
+    first, second = result.calls_to("Delete")
+    assert second.started < first.ended  # one antichain: deleted at once, as ScheduleDeletes allows
+
+
 @pytest.mark.parametrize(("diff_mode", "expected"), [("normal", "update"), ("unknown", "replace")])
 def test_replace_on_changes_only_sees_keys_the_diff_reports(
     toy_stack: HarnessStack, toy_store: Path, diff_mode: str, expected: str

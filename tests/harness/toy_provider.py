@@ -11,7 +11,7 @@ real package's provider would be. Inputs steer the provider into the paths the e
 - ``fail_on="create"|"update"|"delete"|"read"``: that operation raises;
 - ``check_fail``: ``check`` reports this reason against ``key``;
 - ``password``: echoed to the outputs (to see secret inputs re-marked); ``token``: a generated secret;
-- ``delay``: seconds ``create`` takes (to see calls overlap).
+- ``delay``: seconds ``create`` and ``delete`` take (to see calls overlap).
 """
 
 from __future__ import annotations
@@ -134,6 +134,7 @@ class ToyProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("fail_on") == "delete":
             raise RuntimeError(f"toy delete failed for {id_}")
+        time.sleep(float(props.get("delay") or 0))
         (Path(props["store"]) / f"{id_}.json").unlink(missing_ok=True)
         _log_op(props["store"], "delete", id_, props.get("key"))
 
