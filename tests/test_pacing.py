@@ -232,17 +232,23 @@ def test_threads_sharing_a_pacer_are_spaced_at_its_interval():
 def test_waiting_requests_are_served_in_the_order_they_asked():
     pacer = Pacer("test", notice=lambda line: None)
     pacer.throttled_by(pacer.acquire(), server_wait=0.3)  # everyone waits 0.3 s
-    order: list[int] = []
+    served: dict[int, float] = {}
+
+    def request(number: int) -> None:
+        permit = pacer.acquire()
+        served[number] = permit.sent_at  # taken under the pacer's lock, in the order it served them
+        pacer.failed(permit)
+
     threads = []
     for number in range(4):
-        thread = threading.Thread(target=lambda n=number: order.append(n) or pacer.failed(pacer.acquire()))
+        thread = threading.Thread(target=request, args=(number,))
         thread.start()
         threads.append(thread)
-        while pacer.waiting < number + 1:  # wait for this thread to be queued before starting the next
+        while pacer.waiting < number + 1 and number not in served:  # queued before the next starts
             threading.Event().wait(0.001)
     for thread in threads:
         thread.join()
-    assert order == [0, 1, 2, 3]
+    assert sorted(served, key=served.__getitem__) == [0, 1, 2, 3]
 
 
 def test_one_pacer_per_api_and_credential():

@@ -311,27 +311,15 @@ class ApiHttpClient:
             permit = self._pacer.acquire(deadline=deadline, floor=floor)
         except PaceTimeout as exc:
             raise _Failure(_out_of_slots(call, exc, last_throttle), retryable=False) from None
-        # The last attempt gets what is left of the total bound, with a small floor so that an
-        # attempt started just before the bound is not doomed; the bound is overrun by at most that.
-        per_attempt = min(self._policy.timeout, max(deadline - time.monotonic(), _MIN_ATTEMPT_SECONDS))
-        request = client.build_request(
-            method,
-            self._base_url + path,
-            params=params,
-            json=json,
-            headers={
-                "Authorization": f"Bearer {self._credential.get_secret_value()}",
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            },
-            timeout=httpx.Timeout(per_attempt, connect=min(per_attempt, 10.0)),
-        )
         idempotent = method in _IDEMPOTENT
         try:
-            response = client.send(request, stream=True)
+            response = self._send(client, method, path, params, json, deadline)
         except httpx.TransportError as exc:
             self._pacer.failed(permit)
             raise self._transport_failure(call, exc, idempotent) from None
+        except BaseException:
+            self._pacer.failed(permit)  # whatever happened, the slot is not held for ever
+            raise
         self._report(permit, response, floor)
         try:
             try:
@@ -348,6 +336,33 @@ class ApiHttpClient:
         if failure.throttled:
             last_throttle[:] = [failure.error]
         raise failure
+
+    def _send(
+        self,
+        client: httpx.Client,
+        method: Method,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        json: Mapping[str, object] | None,
+        deadline: float,
+    ) -> httpx.Response:
+        """One request on the wire, its response still to be read (streamed)."""
+        # The last attempt gets what is left of the total bound, with a small floor so that an
+        # attempt started just before the bound is not doomed; the bound is overrun by at most that.
+        per_attempt = min(self._policy.timeout, max(deadline - time.monotonic(), _MIN_ATTEMPT_SECONDS))
+        request = client.build_request(
+            method,
+            self._base_url + path,
+            params=params,
+            json=json,
+            headers={
+                "Authorization": f"Bearer {self._credential.get_secret_value()}",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            timeout=httpx.Timeout(per_attempt, connect=min(per_attempt, 10.0)),
+        )
+        return client.send(request, stream=True)
 
     def _report(self, permit: Permit, response: httpx.Response, floor: float) -> None:
         """Tells the pacer how the request ended, as soon as the status is known."""
