@@ -28,16 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.faults.conftest import fault_stack
 from tests.faults.programs import many_capy_keys, many_keys
-from tests.harness import HarnessStack, Secret
-from tests.harness.state import FAST_KDF_ITERATIONS
 
 from pulumi_apikeys._pacing import PaceModel
 from pulumi_apikeys.emulator import (
     EmulatorConfig,
     FaultPlan,
     RateLimit,
-    RunningEmulator,
     start_emulator,
 )
 
@@ -45,28 +43,13 @@ WORKERS = 4
 """Operations the dynamic provider server runs at once (its gRPC thread pool)."""
 
 
-def stack_for(workdir: Path, emulator: RunningEmulator, keys: int) -> HarnessStack:
-    """A stack with the default retry budget (no apikeys:* timing setting at all)."""
-    return HarnessStack(
-        workdir,
-        project="apikeys-fleet",
-        config={
-            "apikeys:openaiBaseUrl": emulator.base_url,
-            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
-            "apikeys:capyBaseUrl": emulator.capy_base_url,
-            "apikeys:capyApiKey": Secret(emulator.capy_key),
-        },
-        kdf_iterations=FAST_KDF_ITERATIONS,
-        timeout=60.0 + 3 * keys,
-    )
-
-
 def fleet_rows(backend: str, keys: int, limit: RateLimit) -> list[str]:
     """Deploys and destroys ``keys`` keys of ``backend``; one Markdown row per operation."""
     program = many_keys(keys, prefix="bench") if backend == "openai" else many_capy_keys(keys, prefix="bench")
     rows = []
     with tempfile.TemporaryDirectory() as workdir, start_emulator(EmulatorConfig(port=0)) as emulator:
-        stack = stack_for(Path(workdir), emulator, keys)
+        # The default retry budget: no apikeys:* timing setting at all.
+        stack = fault_stack(Path(workdir), emulator, budget={}, timeout=60.0 + 3 * keys)
         for operation in ("up", "destroy"):
             emulator.control.set_faults(FaultPlan(rate_limit=limit))
             emulator.control.clear_requests()

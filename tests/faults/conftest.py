@@ -22,9 +22,10 @@ QUICK_BUDGET = {"apikeys:requestTimeout": "5", "apikeys:totalTimeout": "60"}
 
 
 def fault_stack(
-    workdir: Path, emulator: RunningEmulator, budget: dict[str, str] = QUICK_BUDGET
+    workdir: Path, emulator: RunningEmulator, budget: dict[str, str] = QUICK_BUDGET, *, timeout: float = 120.0
 ) -> HarnessStack:
-    """A stack whose provider talks to ``emulator`` with ``budget`` (by default the quick one)."""
+    """A stack whose provider talks to ``emulator`` with ``budget`` (by default the quick one);
+    ``timeout`` bounds each operation."""
     return HarnessStack(
         workdir,
         project="apikeys-faults",
@@ -38,6 +39,7 @@ def fault_stack(
             **budget,
         },
         kdf_iterations=FAST_KDF_ITERATIONS,
+        timeout=timeout,
     )
 
 

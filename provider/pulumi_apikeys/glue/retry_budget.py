@@ -79,22 +79,16 @@ def _whole_number(config: StackConfig, setting: Setting, default: int) -> int:
 
 
 def _seconds(config: StackConfig, setting: Setting, default: float) -> float:
-    raw = config.get(setting)
-    if raw is None:
-        return default
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= MAX_SECONDS:  # NaN fails this too
-        raise ConfigurationError(
-            f"{_where(setting)} must be a number of seconds above 0 and at most {MAX_SECONDS:.0f}, "
-            f"not {raw!r}."
-        )
-    return value
+    value = _positive(config, setting, MAX_SECONDS, "seconds")
+    return default if value is None else value
 
 
 def _rate(config: StackConfig, setting: Setting) -> float | None:
+    return _positive(config, setting, MAX_REQUESTS_PER_MINUTE_LIMIT, "requests")
+
+
+def _positive(config: StackConfig, setting: Setting, limit: float, unit: str) -> float | None:
+    """The setting as a number above 0 and at most ``limit``; ``None`` when unset."""
     raw = config.get(setting)
     if raw is None:
         return None
@@ -102,9 +96,8 @@ def _rate(config: StackConfig, setting: Setting) -> float | None:
         value = float(raw.strip())
     except ValueError:
         value = math.nan
-    if not 0 < value <= MAX_REQUESTS_PER_MINUTE_LIMIT:  # NaN fails this too
+    if not 0 < value <= limit:  # NaN fails this too
         raise ConfigurationError(
-            f"{_where(setting)} must be a number of requests above 0 and at most "
-            f"{MAX_REQUESTS_PER_MINUTE_LIMIT:.0f}, not {raw!r}."
+            f"{_where(setting)} must be a number of {unit} above 0 and at most {limit:.0f}, not {raw!r}."
         )
     return value
