@@ -263,7 +263,7 @@ class Pacer:
 
     @property
     def model(self) -> PaceModel:
-        """The arithmetic behind this pacer (read it under no lock only in tests)."""
+        """The arithmetic behind this pacer: not thread-safe on its own (tests read and set it)."""
         return self._model
 
     def acquire(self, *, deadline: float | None = None, floor: float = 0.0) -> Permit:
@@ -281,6 +281,7 @@ class Pacer:
                         if wait != float("inf") and deadline is not None and now + wait > deadline:
                             raise PaceTimeout(wait)
                         if wait != float("inf"):
+                            _log.debug("pacing %s: waiting %.2f s for the next slot", self.name, wait)
                             self._announce_wait(now, wait)
                         holder = self._model.holder_deadline()
                         timeout = wait if wait != float("inf") else (holder - now if holder else None)
