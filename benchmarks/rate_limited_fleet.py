@@ -136,8 +136,9 @@ def main() -> None:
     parser.add_argument("--backend", nargs="+", default=["openai", "capy"], choices=["openai", "capy"])
     parser.add_argument("--burst", type=int, default=7, help="requests the bucket lets through at once")
     parser.add_argument("--window", type=float, default=6.0, help="seconds the bucket takes to refill")
+    parser.add_argument("--retry-after", action="store_true", help="the 429s carry retry-after")
     args = parser.parse_args()
-    limit = RateLimit(burst=args.burst, window_seconds=args.window)
+    limit = RateLimit(burst=args.burst, window_seconds=args.window, retry_after=args.retry_after)
 
     print(f"## Fleet against a {args.burst}/{args.window:g} s bucket, default settings, via the harness\n")
     print("| backend | operation | keys | admitted | 429s | seconds | bucket minimum | ratio | outcome |")

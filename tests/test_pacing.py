@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 
 import pytest
@@ -137,7 +138,31 @@ def test_a_retry_after_is_waited_out_by_every_request():
     model = PaceModel()
     assert model.throttled_by(model.send(0.0), 0.0, 7.5) == 7.5
     assert model.wait(0.0) == 7.5
-    assert not model.throttled  # the server said when: nothing to measure
+
+
+def test_a_retry_after_sent_before_the_lesson_still_holds_everyone():
+    model = PaceModel()
+    early = model.send(0.0)
+    throttle_once(model, 0.0)
+    model.throttled_by(early, 0.1, 5.0)
+    assert model.wait(0.1) == pytest.approx(5.0)
+
+
+def test_what_follows_a_retry_after_is_paced_not_sent_as_a_burst():
+    model, bucket = PaceModel(), Bucket(7, 6.0)
+    now, refused, done = 0.0, 0, 0
+    while done < 60:
+        now += model.wait(now)
+        permit = model.send(now)
+        if bucket.admits(now):
+            model.succeeded(permit, now)
+            done += 1
+        else:
+            # The emulator's retry-after: whole seconds until a token is back, rounded up.
+            model.throttled_by(permit, now, float(math.ceil((1 - bucket.tokens) / bucket.rate)))
+            refused += 1
+    assert model.measured == pytest.approx(6.0 / 7, rel=0.05)
+    assert refused < 60 / 3
 
 
 def test_an_api_that_stops_throttling_is_probed_back_to_full_speed():

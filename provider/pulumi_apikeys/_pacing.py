@@ -22,7 +22,8 @@ client-side bucket whose rate is measured and cut on each throttle); what differ
   ``GROWTH`` (probing upwards, so a limit that was raised is found); each 429 measures again. The
   oldest of the last ``MEASURE_SPAN`` 429s anchors the measurement, so the rate follows a limit that
   changes (another process starting to use the same credential).
-- **A ``retry-after`` wins**: the server said when; every thread waits that long.
+- **A ``retry-after`` wins**: the server said when; every thread waits that long (and the
+  measurement goes on, so what follows the wait is paced, not sent as a burst).
 - **FIFO**: requests are served in the order they asked, so no operation starves past its budget.
 
 ``PaceModel`` is the arithmetic over plain times (tested on a fake clock); ``Pacer`` adds the lock,
@@ -166,12 +167,12 @@ class PaceModel:
     def throttled_by(self, permit: Permit, now: float, server_wait: float | None) -> float:
         """The API refused the request with 429; returns how long the next request will wait."""
         self._release(permit)
-        if server_wait is not None and server_wait > 0:
-            # The server said when: believe it, for every thread.
-            self._next_send = max(self._next_send, now + server_wait)
-            return server_wait
+        told = server_wait if server_wait is not None and server_wait > 0 else None
         if permit.generation != self._generation:
-            # Sent before the last lesson was drawn (it was in flight then): nothing new to learn.
+            # Sent before the last lesson was drawn (it was in flight then): nothing new to learn,
+            # but a wait the server asked for still holds everyone.
+            if told is not None:
+                self._next_send = max(self._next_send, now + told)
             return max(0.0, self._next_send - now)
         self._generation += 1
         if not self.throttled:
@@ -188,9 +189,15 @@ class PaceModel:
             wait = self.interval
         elif oldest is None and self.measured:
             wait = self.interval  # a new measurement begins; pace as measured before meanwhile
+        elif told is not None:
+            wait = told  # no probing: the server says when
         else:
             wait = self._probe
             self._probe = min(self._probe * 2.0, PROBE_MAX_SECONDS)
+        if told is not None:
+            # The server said when: believe it, for every thread. The measurement goes on all the
+            # same, so that what follows the wait is paced instead of sent as a burst.
+            wait = told
         self._next_send = now + wait
         return wait
 

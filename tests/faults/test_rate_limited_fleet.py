@@ -90,3 +90,20 @@ def test_a_fleet_is_created_and_destroyed_under_the_real_rate_limit_with_default
     assert down_429s < COUNT
     # The user watching the `up` was told the API throttles (the engine shows provider stderr).
     assert "the API is rate limiting requests (HTTP 429); pacing them from now on" in up.provider_stderr
+
+
+def test_a_fleet_under_a_limit_that_sends_retry_after_is_paced_too(tmp_path: Path, emulator: RunningEmulator):
+    # The server's wait is believed, and what follows it is paced, not sent as a burst of 429s.
+    told = RateLimit(burst=7, window_seconds=3, retry_after=True)
+    stack = fault_stack(tmp_path / "stack", emulator, budget={})
+    emulator.control.set_faults(FaultPlan(rate_limit=told))
+
+    up = stack.up(many_keys(15, prefix="told"))
+    refused = sum(1 for r in emulator.control.requests() if r.throttled)
+    emulator.control.clear_faults()
+    audit = audit_openai(stack, emulator)
+
+    assert up.ok, up.error_text
+    assert len(audit.in_state) == 15
+    assert audit.problems() == {}
+    assert refused < 15
