@@ -8,6 +8,7 @@ import pytest
 
 from pulumi_apikeys._pacing import forget_pacers
 from pulumi_apikeys.emulator import EmulatorConfig, RunningEmulator, start_emulator
+from tests.faults.figures import FaultFigures, ThrottleFigures, render
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +47,24 @@ def _fresh_pacers() -> Iterator[None]:
     forget_pacers()
     yield
     forget_pacers()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Prints the figures of the fault scenarios that ran, from whichever process ran them."""
+    faults: list[FaultFigures] = []
+    throttles: list[ThrottleFigures] = []
+    # Teardown reports (filed under whatever category their status gives) carry the rows.
+    reports = [report for category in terminalreporter.stats.values() for report in category]
+    for report in reports:
+        if getattr(report, "when", None) != "teardown":
+            continue
+        for key, row in getattr(report, "user_properties", []):
+            if key == "fault_figures":
+                faults.append(FaultFigures(**row))
+            elif key == "throttle_figures":
+                throttles.append(ThrottleFigures(**row))
+    for title, rows in (("fault suite figures", faults), ("rate limit figures", throttles)):
+        if rows:
+            terminalreporter.section(title)
+            for line in render(rows):
+                terminalreporter.write_line(line)

@@ -1,7 +1,8 @@
 """Fixtures of the fault suite: a harness stack with a quick retry budget, and the figures report.
 
 Every test here carries the ``faults`` marker: ``pytest -m faults`` runs the suite alone and prints
-its figures; the default run (CI's) includes it.
+its figures (the root ``conftest`` prints them, as the one that pytest-xdist's controller loads);
+the default run (CI's) includes it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_apikeys.emulator import RunningEmulator
-from tests.faults.figures import FIGURES, THROTTLE_FIGURES, FaultFigures, ThrottleFigures, render
+from tests.faults.figures import FIGURES, THROTTLE_FIGURES
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
 
@@ -58,24 +59,3 @@ def _figures_on_the_report(request: pytest.FixtureRequest) -> Iterator[None]:
         request.node.user_properties.append(("fault_figures", asdict(row)))
     for throttle in THROTTLE_FIGURES[before[1] :]:
         request.node.user_properties.append(("throttle_figures", asdict(throttle)))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Prints the figures of the fault scenarios that ran, from whichever process ran them."""
-    faults: list[FaultFigures] = []
-    throttles: list[ThrottleFigures] = []
-    # Teardown reports (filed under whatever category their status gives) carry the rows.
-    reports = [report for category in terminalreporter.stats.values() for report in category]
-    for report in reports:
-        if getattr(report, "when", None) != "teardown":
-            continue
-        for key, row in getattr(report, "user_properties", []):
-            if key == "fault_figures":
-                faults.append(FaultFigures(**row))
-            elif key == "throttle_figures":
-                throttles.append(ThrottleFigures(**row))
-    for title, rows in (("fault suite figures", faults), ("rate limit figures", throttles)):
-        if rows:
-            terminalreporter.section(title)
-            for line in render(rows):
-                terminalreporter.write_line(line)
