@@ -18,10 +18,10 @@ client-side bucket whose rate is measured and cut on each throttle); what differ
   measurement.
 - **While throttled, no burst certain to be refused is ever sent**: until the first measurement one
   request is in flight at a time (each answer decides the next send), then requests are spaced at
-  the measured interval. Each success shortens the interval by
-  ``GROWTH`` (probing upwards, so a limit that was raised is found); each 429 measures again. The
-  oldest of the last ``MEASURE_SPAN`` 429s anchors the measurement, so the rate follows a limit that
-  changes (another process starting to use the same credential).
+  the measured interval. Each success shortens the interval by ``GROWTH`` (probing upwards, so a
+  limit that was raised is found); each 429 measures again. The oldest of the last
+  ``MEASURE_SPAN`` 429s anchors the measurement, so the rate follows a limit that changes (another
+  process starting to use the same credential).
 - **A ``retry-after`` wins**: the server said when; every thread waits that long (and the
   measurement goes on, so what follows the wait is paced, not sent as a burst).
 - **FIFO**: requests are served in the order they asked, so no operation starves past its budget.
@@ -119,7 +119,7 @@ class PaceModel:
     @property
     def rate_per_minute(self) -> float | None:
         """The measured rate, requests a minute; ``None`` when not measured (or not throttled)."""
-        return 60.0 / self.interval if self.throttled and self.interval > 0 else None
+        return 60.0 / self.measured if self.throttled and self.measured > 0 else None
 
     def wait(self, now: float) -> float:
         """Seconds until the next request may go; ``inf`` while the one in flight holds it (throttled)."""
