@@ -36,8 +36,13 @@ class Bucket:
         return False
 
 
-def drive(model: PaceModel, bucket: Bucket, requests: int, *, start: float = 0.0) -> tuple[float, int]:
-    """Sends ``requests`` requests one after another through ``model`` to ``bucket``; (end, 429s)."""
+def drive(
+    model: PaceModel, bucket: Bucket, requests: int, *, start: float = 0.0, retry_after: bool = False
+) -> tuple[float, int]:
+    """Sends ``requests`` requests one after another through ``model`` to ``bucket``; (end, 429s).
+
+    ``retry_after``: each 429 says, as the emulator's does, the whole seconds until a token is back.
+    """
     now, done, refused = start, 0, 0
     while done < requests:
         now += model.wait(now)
@@ -46,7 +51,8 @@ def drive(model: PaceModel, bucket: Bucket, requests: int, *, start: float = 0.0
             model.succeeded(permit, now)
             done += 1
         else:
-            model.throttled_by(permit, now, None)
+            told = float(math.ceil((1 - bucket.tokens) / bucket.rate)) if retry_after else None
+            model.throttled_by(permit, now, told)
             refused += 1
     return now, refused
 
@@ -149,18 +155,8 @@ def test_a_retry_after_sent_before_the_lesson_still_holds_everyone():
 
 
 def test_what_follows_a_retry_after_is_paced_not_sent_as_a_burst():
-    model, bucket = PaceModel(), Bucket(7, 6.0)
-    now, refused, done = 0.0, 0, 0
-    while done < 60:
-        now += model.wait(now)
-        permit = model.send(now)
-        if bucket.admits(now):
-            model.succeeded(permit, now)
-            done += 1
-        else:
-            # The emulator's retry-after: whole seconds until a token is back, rounded up.
-            model.throttled_by(permit, now, float(math.ceil((1 - bucket.tokens) / bucket.rate)))
-            refused += 1
+    model = PaceModel()
+    _, refused = drive(model, Bucket(7, 6.0), 60, retry_after=True)
     assert model.measured == pytest.approx(6.0 / 7, rel=0.05)
     assert refused < 60 / 3
 
