@@ -139,24 +139,18 @@ class FaultMiddleware:
 
     def _throttled_response(self, throttle: Throttle, plan: FaultPlan, path: str) -> Response:
         assert plan.rate_limit is not None
+        return self._rate_limited(path, throttle.headers(plan.rate_limit))
+
+    def _rate_limited(self, path: str, headers: dict[str, str]) -> Response:
+        """The vendor's 429, whether the bucket or a scripted fault refused the request."""
         return self.renderers.for_path(path)(
-            429,
-            _RATE_LIMIT_MESSAGE,
-            type="requests",
-            code="rate_limit_exceeded",
-            headers=throttle.headers(plan.rate_limit),
+            429, _RATE_LIMIT_MESSAGE, type="requests", code="rate_limit_exceeded", headers=headers
         )
 
     def _fault_response(self, fault: FaultKind, plan: FaultPlan, path: str) -> Response:
-        render = self.renderers.for_path(path)
         if fault == "rate_limit":
-            return render(
-                429,
-                _RATE_LIMIT_MESSAGE,
-                type="requests",
-                code="rate_limit_exceeded",
-                headers=plan.retry_after_headers(),
-            )
+            return self._rate_limited(path, plan.retry_after_headers())
+        render = self.renderers.for_path(path)
         if fault == "bad_gateway":
             return HTMLResponse(_BAD_GATEWAY_HTML, status_code=502)
         if fault == "unavailable":
