@@ -28,8 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.backends import under_test
 from tests.faults.conftest import fault_stack
-from tests.faults.programs import many_capy_keys, many_keys
+from tests.faults.programs import many_keys
 
 from pulumi_apikeys._pacing import PaceModel
 from pulumi_apikeys.emulator import (
@@ -45,7 +46,8 @@ WORKERS = 4
 
 def fleet_rows(backend: str, keys: int, limit: RateLimit) -> list[str]:
     """Deploys and destroys ``keys`` keys of ``backend``; one Markdown row per operation."""
-    program = many_keys(keys, prefix="bench") if backend == "openai" else many_capy_keys(keys, prefix="bench")
+    subject = next(subject for subject in under_test() if subject.backend == backend)
+    program = many_keys(subject, keys, prefix="bench")
     rows = []
     with tempfile.TemporaryDirectory() as workdir, start_emulator(EmulatorConfig(port=0)) as emulator:
         # The default retry budget: no apikeys:* timing setting at all.

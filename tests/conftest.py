@@ -10,6 +10,10 @@ from pulumi_apikeys._pacing import forget_pacers
 from pulumi_apikeys.emulator import EmulatorConfig, RunningEmulator, start_emulator
 from tests.faults.figures import FaultFigures, ThrottleFigures, render
 
+# The toy vendor is registered for the whole session, before any emulator starts: every emulator
+# serves it and every shared table runs over it (it is what guards "a backend is one folder").
+import tests.toy_backend.under_test  # noqa: F401  isort: skip
+
 
 @pytest.fixture(scope="session")
 def session_emulator() -> Iterator[RunningEmulator]:

@@ -8,6 +8,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from pulumi_apikeys._http import time_budget
+from pulumi_apikeys.core.reconcile import (
+    CreateAttempt,
+    KeyLedger,
+    RecentKey,
+    create_reconciled,
+    is_ambiguous,
+)
 from pulumi_apikeys.errors import (
     ApiConnectionError,
     ApiStatusError,
@@ -16,17 +23,10 @@ from pulumi_apikeys.errors import (
     BadRequestError,
     ConflictError,
     NotFoundError,
+    OrphanedKeyError,
     RateLimitedError,
     ServerError,
     UnreadableResponseError,
-)
-from pulumi_apikeys.reconcile import (
-    CreateAttempt,
-    KeyLedger,
-    OrphanedKeyError,
-    RecentKey,
-    create_reconciled,
-    is_ambiguous,
 )
 
 NOW = 1_800_000_000.0

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_apikeys.capy.properties import API_KEY
+from pulumi_apikeys import registry
+from pulumi_apikeys.capy.declaration import API_KEY
 from pulumi_apikeys.capy.resource import ApiKey
-from pulumi_apikeys.glue.spec import ResourceSpec
-from pulumi_apikeys.openai.properties import ADMIN_API_KEY
+from pulumi_apikeys.core.declaration import KeyResource
+from pulumi_apikeys.openai.declaration import ADMIN_API_KEY
 from pulumi_apikeys.openai.resource import AdminApiKey
-from pulumi_apikeys.schema import RESOURCES, package_schema, package_schema_json
+from pulumi_apikeys.schema import package_schema, package_schema_json
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.json"
 
@@ -25,27 +26,28 @@ def test_schema_json_is_what_the_code_generates():
     assert SCHEMA_FILE.read_text() == package_schema_json(), "regenerate: pulumi-apikeys schema > schema.json"
 
 
-def test_the_schema_describes_every_resource():
-    assert set(json.loads(SCHEMA_FILE.read_text())["resources"]) == {spec.type_name for spec in RESOURCES}
-    assert [spec.type_name for spec in RESOURCES] == [ADMIN_API_KEY.type_name, API_KEY.type_name]
+def test_the_schema_describes_every_resource_of_the_built_in_backends():
+    resources = registry.key_resources(registry.builtin())
+    assert set(json.loads(SCHEMA_FILE.read_text())["resources"]) == {spec.type_name for spec in resources}
+    assert [spec.type_name for spec in resources] == [ADMIN_API_KEY.type_name, API_KEY.type_name]
 
 
 @EVERY_RESOURCE
-def test_the_resource_token_in_the_schema_is_the_resources_own(spec: ResourceSpec, resource: type):
+def test_the_resource_token_in_the_schema_is_the_resources_own(spec: KeyResource, resource: type):
     token = f"pulumi-python:{resource._resource_type_name}"
     assert token == spec.type_name
     assert token in json.loads(SCHEMA_FILE.read_text())["resources"]
 
 
 @EVERY_RESOURCE
-def test_every_output_in_the_schema_is_a_typed_attribute_of_the_resource(spec: ResourceSpec, resource: type):
+def test_every_output_in_the_schema_is_a_typed_attribute_of_the_resource(spec: KeyResource, resource: type):
     outputs = package_schema()["resources"][spec.type_name]["properties"]
     annotated = {name for name, hint in resource.__annotations__.items() if hint.startswith("pulumi.Output[")}
     assert set(outputs) == annotated
 
 
 @EVERY_RESOURCE
-def test_value_is_the_only_secret_output(spec: ResourceSpec, resource: type):
+def test_value_is_the_only_secret_output(spec: KeyResource, resource: type):
     outputs = package_schema()["resources"][spec.type_name]["properties"]
     assert [name for name, prop in outputs.items() if prop.get("secret")] == ["value"]
 

@@ -186,11 +186,10 @@ class ApiHttpClient:
     then calls ``request`` with the operation's name (used in every error) and the model to parse
     the answer into::
 
-        http = ApiHttpClient(base_url="https://api.openai.com/v1", credential=key,
-                             error_message=openai_error_message)
-        key = http.request("openai.admin_api_keys.retrieve", "GET",
-                           f"/organization/admin_api_keys/{path_segment(key_id, 'key_id')}",
-                           model=AdminApiKey)
+        http = ApiHttpClient(base_url="https://api.acme.example/v1", credential=key,
+                             error_message=acme_error_message)
+        key = http.request("acme.keys.retrieve", "GET",
+                           f"/keys/{path_segment(key_id, 'key_id')}", model=AcmeKey)
 
     It holds no connection of its own (that is ``shared_http_client``) and no mutable state of its
     own (the pacer it shares is thread-safe), so one instance may serve many threads. ``pacer``

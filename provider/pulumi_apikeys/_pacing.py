@@ -1,7 +1,7 @@
 """Pacing every request to one API with one credential, process-wide, at the rate the API allows.
 
 A provider process runs several operations at once (the dynamic provider server has 4 worker
-threads). When the API answers 429 without saying how long to wait (OpenAI's Admin API does just
+threads). When the API answers 429 without saying how long to wait (some vendors' admin APIs do just
 that), retrying each request on its own backoff is hopeless: every thread keeps hammering an empty
 bucket. So all requests to one ``(base URL, credential)`` pass through one ``Pacer``, which learns
 the rate the API allows and spaces them at it. The idea is the AWS SDKs' *adaptive* retry mode (a

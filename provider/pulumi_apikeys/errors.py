@@ -6,6 +6,9 @@
     ├── ConfigurationError           a missing or unusable credential, base URL or setting
     ├── InvalidArgumentError         a bad argument, caught before any request is sent
     ├── AdoptionError                a key to import or get is missing, or not as declared
+    ├── OrphanedKeyError             a create's outcome is unknown and its cleanup failed: keys may be left
+    ├── EmulatorStartupError         the emulator could not start (its extra missing, no server)
+    ├── UnknownCursorError           an emulated list asked to start after an id never held
     └── ApiError                     a call to a vendor API failed
         ├── ApiConnectionError       no response: refused, reset, dropped mid-way
         │   └── ApiTimeoutError      no response in time
@@ -19,10 +22,11 @@
             ├── RateLimitedError          429
             └── ServerError               5xx
 
-Every ``ApiError`` names the call that failed (``"openai.admin_api_keys.create"``) and, where the
-API sent them, the HTTP status, the API's own message and the request id to quote to the vendor.
-Messages pass through redaction before they are stored, so no credential or key value is ever
-part of an exception's text (Pulumi prints provider exceptions, tracebacks and all, to the user).
+Every ``ApiError`` names the call that failed (``"<backend>.<collection>.<verb>"``, e.g.
+``"acme.keys.create"``) and, where the API sent them, the HTTP status, the API's own message and
+the request id to quote to the vendor. Messages pass through redaction before they are stored, so
+no credential or key value is ever part of an exception's text (Pulumi prints provider
+exceptions, tracebacks and all, to the user).
 """
 
 from __future__ import annotations
@@ -38,11 +42,14 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EmulatorStartupError",
     "InvalidArgumentError",
     "NotFoundError",
+    "OrphanedKeyError",
     "PermissionDeniedError",
     "RateLimitedError",
     "ServerError",
+    "UnknownCursorError",
     "UnreadableResponseError",
     "status_error_class",
 ]
@@ -62,6 +69,26 @@ class InvalidArgumentError(ApiKeysError, ValueError):
 
 class AdoptionError(ApiKeysError):
     """A key named by ``import_`` or ``get`` does not exist, or differs from what the program declares."""
+
+
+class OrphanedKeyError(ApiKeysError):
+    """A create's outcome is unknown and the cleanup could not finish: keys may be left behind.
+
+    ``suspects`` are the ids of keys that may be ours and could not be deleted; ``None`` when the
+    search itself failed, so nothing is known about which key it might be.
+    """
+
+    def __init__(self, message: str, suspects: list[str] | None) -> None:
+        super().__init__(message)
+        self.suspects = suspects
+
+
+class EmulatorStartupError(ApiKeysError, RuntimeError):
+    """The emulator could not start: its optional dependencies are missing, or its server did not come up."""
+
+
+class UnknownCursorError(ApiKeysError, LookupError):
+    """An emulated list was asked to start after an id its store never held."""
 
 
 class ApiError(ApiKeysError):

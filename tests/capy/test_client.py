@@ -28,7 +28,11 @@ ORG = "org_emulated"
 
 @pytest.fixture
 def client(emulator):
-    return CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url, policy=QUICK)
+    return CapyApiKeysClient(
+        api_key=emulator.endpoint("capy").credential,
+        base_url=emulator.endpoint("capy").base_url,
+        policy=QUICK,
+    )
 
 
 def api_calls(emulator):
@@ -119,7 +123,7 @@ def test_an_organization_lists_only_its_own_keys(client):
 def test_a_created_key_authenticates_for_its_own_organization(client, emulator):
     created = client.create(organization_id=ORG, name="k", scopes=["read"])
     as_new_key = CapyApiKeysClient(
-        api_key=created.plaintext_api_key, base_url=emulator.capy_base_url, policy=QUICK
+        api_key=created.plaintext_api_key, base_url=emulator.endpoint("capy").base_url, policy=QUICK
     )
     [listed] = as_new_key.list(ORG)
     assert listed.last_used_at is not None
@@ -128,7 +132,7 @@ def test_a_created_key_authenticates_for_its_own_organization(client, emulator):
 def test_a_created_key_used_on_another_organization_is_permission_denied(client, emulator):
     created = client.create(organization_id=ORG, name="k", scopes=["read"])
     as_new_key = CapyApiKeysClient(
-        api_key=created.plaintext_api_key, base_url=emulator.capy_base_url, policy=QUICK
+        api_key=created.plaintext_api_key, base_url=emulator.endpoint("capy").base_url, policy=QUICK
     )
     with pytest.raises(PermissionDeniedError):
         list(as_new_key.list("org_other"))
@@ -138,7 +142,7 @@ def test_a_revoked_key_no_longer_authenticates(client, emulator):
     created = client.create(organization_id=ORG, name="k", scopes=["read"])
     client.revoke(ORG, created.api_key.id)
     as_revoked = CapyApiKeysClient(
-        api_key=created.plaintext_api_key, base_url=emulator.capy_base_url, policy=QUICK
+        api_key=created.plaintext_api_key, base_url=emulator.endpoint("capy").base_url, policy=QUICK
     )
     with pytest.raises(AuthenticationError):
         list(as_revoked.list(ORG))
@@ -146,7 +150,7 @@ def test_a_revoked_key_no_longer_authenticates(client, emulator):
 
 def test_a_wrong_credential_raises_authentication_error_without_echoing_it(emulator):
     client = CapyApiKeysClient(
-        api_key="capy_live_wrong-key-123456", base_url=emulator.capy_base_url, policy=QUICK
+        api_key="capy_live_wrong-key-123456", base_url=emulator.endpoint("capy").base_url, policy=QUICK
     )
     with pytest.raises(AuthenticationError) as caught:
         list(client.list(ORG))
@@ -194,8 +198,12 @@ def test_an_id_that_cannot_be_a_path_segment_is_refused_before_any_request(clien
 @pytest.fixture(scope="module")
 def many_keys():
     """A separate emulator with pages of 7 keys, holding 20 keys, filled once for the pagination tests."""
-    with start_emulator(EmulatorConfig(port=0, capy_page_size=7)) as running:
-        client = CapyApiKeysClient(api_key=running.capy_key, base_url=running.capy_base_url, policy=QUICK)
+    with start_emulator(EmulatorConfig(port=0, services={"capy": {"page_size": 7}})) as running:
+        client = CapyApiKeysClient(
+            api_key=running.endpoint("capy").credential,
+            base_url=running.endpoint("capy").base_url,
+            policy=QUICK,
+        )
         ids = [
             client.create(organization_id=ORG, name=f"key-{i:02d}", scopes=["read"]).api_key.id
             for i in range(20)
@@ -273,14 +281,14 @@ def test_a_missing_credential_names_the_variable(monkeypatch):
 
 def test_a_refused_credential_from_the_environment_names_the_variable(emulator, monkeypatch):
     monkeypatch.setenv("CAPY_API_KEY", "capy_live_wrong-key-123456")
-    client = CapyApiKeysClient(base_url=emulator.capy_base_url, policy=QUICK)
+    client = CapyApiKeysClient(base_url=emulator.endpoint("capy").base_url, policy=QUICK)
     with pytest.raises(AuthenticationError, match="CAPY_API_KEY"):
         list(client.list(ORG))
 
 
 def test_credentials_and_base_url_come_from_the_environment(emulator, monkeypatch):
-    monkeypatch.setenv("CAPY_API_KEY", emulator.capy_key)
-    monkeypatch.setenv("CAPY_BASE_URL", emulator.capy_base_url)
+    monkeypatch.setenv("CAPY_API_KEY", emulator.endpoint("capy").credential)
+    monkeypatch.setenv("CAPY_BASE_URL", emulator.endpoint("capy").base_url)
     assert list(CapyApiKeysClient(policy=QUICK).list(ORG)) == []
 
 
@@ -305,7 +313,11 @@ def test_429s_do_not_use_up_the_retries(client, emulator):
 
 def test_rate_limiting_that_outlasts_the_time_budget_raises_rate_limited(emulator):
     brief = RetryPolicy(max_retries=2, timeout=5.0, total_timeout=0.5)
-    client = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url, policy=brief)
+    client = CapyApiKeysClient(
+        api_key=emulator.endpoint("capy").credential,
+        base_url=emulator.endpoint("capy").base_url,
+        policy=brief,
+    )
     emulator.control.set_faults(FaultPlan(rates={"rate_limit": 1.0}, retry_after_ms=100))
     with pytest.raises(RateLimitedError) as caught:
         list(client.list(ORG))

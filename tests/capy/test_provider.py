@@ -20,7 +20,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_apikeys.capy.client import CapyApiKeysClient
-from pulumi_apikeys.capy.properties import API_KEY
+from pulumi_apikeys.capy.declaration import API_KEY
 from pulumi_apikeys.capy.provider import ApiKeyProvider
 from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 
@@ -49,13 +49,18 @@ def no_env_credentials(monkeypatch):
 @pytest.fixture
 def provider(emulator):
     return configured(
-        {"apikeys:capyApiKey": emulator.capy_key, "apikeys:capyBaseUrl": emulator.capy_base_url}
+        {
+            "apikeys:capyApiKey": emulator.endpoint("capy").credential,
+            "apikeys:capyBaseUrl": emulator.endpoint("capy").base_url,
+        }
     )
 
 
 @pytest.fixture
 def api(emulator):
-    return CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
+    return CapyApiKeysClient(
+        api_key=emulator.endpoint("capy").credential, base_url=emulator.endpoint("capy").base_url
+    )
 
 
 def calls(emulator):
@@ -224,7 +229,7 @@ def test_create_makes_one_post_and_returns_every_output(provider, emulator):
 
 def test_create_returns_the_value_that_authenticates(provider, emulator):
     value = provider.create(declared()).outs["value"]
-    list(CapyApiKeysClient(api_key=value, base_url=emulator.capy_base_url).list(ORG))
+    list(CapyApiKeysClient(api_key=value, base_url=emulator.endpoint("capy").base_url).list(ORG))
 
 
 def test_adopting_an_existing_key_makes_no_post_and_leaves_the_value_unknown(provider, emulator, api):
@@ -356,13 +361,13 @@ def test_delete_of_a_key_already_gone_succeeds(provider, api, gone):
 
 
 def test_the_environment_is_the_fallback_for_credential_and_base_url(emulator, monkeypatch):
-    monkeypatch.setenv("CAPY_API_KEY", emulator.capy_key)
-    monkeypatch.setenv("CAPY_BASE_URL", emulator.capy_base_url)
+    monkeypatch.setenv("CAPY_API_KEY", emulator.endpoint("capy").credential)
+    monkeypatch.setenv("CAPY_BASE_URL", emulator.endpoint("capy").base_url)
     assert configured({}).create(declared()).id.startswith("ak_")
 
 
 def test_a_missing_base_url_says_there_is_no_default_and_both_ways_to_set_it(emulator):
-    provider = configured({"apikeys:capyApiKey": emulator.capy_key})
+    provider = configured({"apikeys:capyApiKey": emulator.endpoint("capy").credential})
     with pytest.raises(ConfigurationError) as caught:
         provider.create(declared())
     message = str(caught.value)
@@ -372,7 +377,7 @@ def test_a_missing_base_url_says_there_is_no_default_and_both_ways_to_set_it(emu
 
 
 def test_a_missing_credential_fails_saying_how_to_set_it(emulator):
-    provider = configured({"apikeys:capyBaseUrl": emulator.capy_base_url})
+    provider = configured({"apikeys:capyBaseUrl": emulator.endpoint("capy").base_url})
     with pytest.raises(ConfigurationError) as caught:
         provider.create(declared())
     assert "pulumi config set --secret apikeys:capyApiKey" in str(caught.value)
@@ -381,7 +386,7 @@ def test_a_missing_credential_fails_saying_how_to_set_it(emulator):
 
 def test_a_refused_credential_names_the_stack_config_that_holds_it(emulator):
     provider = configured(
-        {"apikeys:capyApiKey": "capy_live_wrong", "apikeys:capyBaseUrl": emulator.capy_base_url}
+        {"apikeys:capyApiKey": "capy_live_wrong", "apikeys:capyBaseUrl": emulator.endpoint("capy").base_url}
     )
     with pytest.raises(Exception, match="apikeys:capyApiKey") as caught:
         provider.create(declared())
@@ -397,15 +402,18 @@ def test_check_and_diff_need_no_credential():
 def test_the_pickled_provider_holds_no_credential_and_is_the_same_for_every_resource(emulator):
     fresh = serialize_provider(ApiKeyProvider())
     used = configured(
-        {"apikeys:capyApiKey": emulator.capy_key, "apikeys:capyBaseUrl": emulator.capy_base_url}
+        {
+            "apikeys:capyApiKey": emulator.endpoint("capy").credential,
+            "apikeys:capyBaseUrl": emulator.endpoint("capy").base_url,
+        }
     )
     used.create(declared())
     serialized = serialize_provider(used)
     assert serialized == fresh
     assert len(fresh) <= 128
     raw = base64.b64decode(serialized)
-    assert emulator.capy_key.encode() not in raw
-    assert emulator.capy_base_url.encode() not in raw
+    assert emulator.endpoint("capy").credential.encode() not in raw
+    assert emulator.endpoint("capy").base_url.encode() not in raw
     assert pickle.loads(raw).__dict__ == {}
 
 

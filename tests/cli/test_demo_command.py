@@ -18,18 +18,27 @@ import yaml
 from click.testing import CliRunner
 from pulumi import automation as auto
 
+from pulumi_apikeys import registry
+from pulumi_apikeys.capy import demo as capy_demo
 from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.cli import demo, main
+from pulumi_apikeys.cli.demo_part import DemoPart, KeyListing, KeyRow, ServiceEndpoint
+from pulumi_apikeys.core.backend import Backend, LazyRef
+from pulumi_apikeys.core.stack_config import Setting
+from pulumi_apikeys.openai import demo as openai_demo
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "openai-admin-keys"
 CAPY_EXAMPLE = REPO / "examples" / "capy-project-keys"
+PROJECT_NAME = openai_demo.PROJECT_NAME
+CAPY_PROJECT_NAME = capy_demo.PROJECT_NAME
+CAPY_ORGANIZATION = capy_demo.ORGANIZATION
 ENDPOINTS = demo.Endpoints(
-    openai_base_url="http://127.0.0.1:9/v1",
-    openai_admin_key="sk-admin-x",
-    capy_base_url="http://127.0.0.1:9",
-    capy_api_key="capy_live_x",
+    {
+        "openai": ServiceEndpoint(base_url="http://127.0.0.1:9/v1", credential="sk-admin-x"),
+        "capy": ServiceEndpoint(base_url="http://127.0.0.1:9", credential="capy_live_x"),
+    }
 )
 CLI = "from pulumi_apikeys.cli import main; main()"
 
@@ -194,13 +203,11 @@ def test_the_examples_are_found_from_the_source_tree(tmp_path, monkeypatch) -> N
     monkeypatch.chdir(tmp_path)
 
     assert demo.find_example_dir() == EXAMPLE
-    assert demo.find_example_dir(None, demo.CAPY_PROJECT_NAME) == CAPY_EXAMPLE
-    assert demo.EXAMPLES == (demo.PROJECT_NAME, demo.CAPY_PROJECT_NAME)
+    assert demo.find_example_dir(None, CAPY_PROJECT_NAME) == CAPY_EXAMPLE
+    assert demo.examples() == (PROJECT_NAME, CAPY_PROJECT_NAME)
 
 
-@pytest.mark.parametrize(
-    ("example", "name"), [(EXAMPLE, demo.PROJECT_NAME), (CAPY_EXAMPLE, demo.CAPY_PROJECT_NAME)]
-)
+@pytest.mark.parametrize(("example", "name"), [(EXAMPLE, PROJECT_NAME), (CAPY_EXAMPLE, CAPY_PROJECT_NAME)])
 def test_each_example_project_is_the_one_the_demo_configures(example, name) -> None:
     project = yaml.safe_load((example / "Pulumi.yaml").read_text())
 
@@ -212,14 +219,14 @@ def test_each_example_project_is_the_one_the_demo_configures(example, name) -> N
 
 
 def test_each_stack_gets_the_settings_of_its_own_api_the_credentials_as_secrets() -> None:
-    assert demo.stack_config(demo.PROJECT_NAME, ENDPOINTS) == {
+    assert demo.stack_config(PROJECT_NAME, ENDPOINTS) == {
         "apikeys:openaiBaseUrl": ("http://127.0.0.1:9/v1", False),
         "apikeys:openaiAdminKey": ("sk-admin-x", True),
     }
-    assert demo.stack_config(demo.CAPY_PROJECT_NAME, ENDPOINTS) == {
+    assert demo.stack_config(CAPY_PROJECT_NAME, ENDPOINTS) == {
         "apikeys:capyBaseUrl": ("http://127.0.0.1:9", False),
         "apikeys:capyApiKey": ("capy_live_x", True),
-        "capy-project-keys:organizationId": (demo.CAPY_ORGANIZATION, False),
+        "capy-project-keys:organizationId": (CAPY_ORGANIZATION, False),
     }
     # A program of one's own may declare keys of both APIs.
     assert set(demo.stack_config("mine", ENDPOINTS)) == {
@@ -232,7 +239,7 @@ def test_each_stack_gets_the_settings_of_its_own_api_the_credentials_as_secrets(
 
 def test_the_capy_example_defaults_to_the_demo_organization() -> None:
     assert (
-        f'config.get("organizationId") or {demo.CAPY_ORGANIZATION!r}'.replace("'", '"')
+        f'config.get("organizationId") or {CAPY_ORGANIZATION!r}'.replace("'", '"')
         in (CAPY_EXAMPLE / "__main__.py").read_text()
     )
 
@@ -256,7 +263,7 @@ def test_the_workspace_runs_the_example_from_the_work_dir_without_touching_it(
     auto.LocalWorkspace(**options.__dict__)  # writes Pulumi.yaml, as create_or_select_stack does
 
     project = yaml.safe_load((workdir / "Pulumi.yaml").read_text())
-    assert project["name"] == demo.PROJECT_NAME
+    assert project["name"] == PROJECT_NAME
     assert project["main"] == str(EXAMPLE)
     assert project["backend"]["url"] == (workdir / "state").resolve().as_uri()
     assert project["runtime"]["name"] == "python"
@@ -280,7 +287,7 @@ def test_the_stacks_of_both_projects_share_one_state_backend(no_pulumi, tmp_path
     monkeypatch.setenv("PATH", str(bin_dir))
     state = tmp_path / "work" / "state"
     projects = {}
-    for name, example in ((demo.PROJECT_NAME, EXAMPLE), (demo.CAPY_PROJECT_NAME, CAPY_EXAMPLE)):
+    for name, example in ((PROJECT_NAME, EXAMPLE), (CAPY_PROJECT_NAME, CAPY_EXAMPLE)):
         workdir = tmp_path / "work" / name
         workdir.mkdir(parents=True)
         options = demo.workspace_options(
@@ -294,9 +301,9 @@ def test_the_stacks_of_both_projects_share_one_state_backend(no_pulumi, tmp_path
         auto.LocalWorkspace(**options.__dict__)
         projects[name] = yaml.safe_load((workdir / "Pulumi.yaml").read_text())
 
-    assert {name: p["name"] for name, p in projects.items()} == {n: n for n in demo.EXAMPLES}
+    assert {name: p["name"] for name, p in projects.items()} == {n: n for n in demo.examples()}
     assert {p["backend"]["url"] for p in projects.values()} == {state.resolve().as_uri()}
-    assert projects[demo.CAPY_PROJECT_NAME]["main"] == str(CAPY_EXAMPLE)
+    assert projects[CAPY_PROJECT_NAME]["main"] == str(CAPY_EXAMPLE)
 
 
 def test_outputs_show_secrets_as_secret() -> None:
@@ -322,7 +329,7 @@ class FakeStack:
 
     def __init__(self, endpoints: demo.Endpoints) -> None:
         self.api = AdminApiKeysClient(
-            base_url=endpoints.openai_base_url, admin_key=endpoints.openai_admin_key
+            base_url=endpoints["openai"].base_url, admin_key=endpoints["openai"].credential
         )
         self.outs: dict[str, auto.OutputValue] = {}
 
@@ -348,7 +355,9 @@ class FakeCapyStack:
     """The same for the capy example: ``up`` creates its keys, ``destroy`` revokes them."""
 
     def __init__(self, endpoints: demo.Endpoints) -> None:
-        self.api = CapyApiKeysClient(base_url=endpoints.capy_base_url, api_key=endpoints.capy_api_key)
+        self.api = CapyApiKeysClient(
+            base_url=endpoints["capy"].base_url, api_key=endpoints["capy"].credential
+        )
         self.outs: dict[str, auto.OutputValue] = {}
 
     def up(self, on_output, on_error, show_secrets):
@@ -357,7 +366,7 @@ class FakeCapyStack:
             ("deployer", "CI deployer", ["keys:read", "deploy"]),
             ("dashboards", "Dashboards", ["keys:read"]),
         ):
-            created = self.api.create(organization_id=demo.CAPY_ORGANIZATION, name=name, scopes=scopes)
+            created = self.api.create(organization_id=CAPY_ORGANIZATION, name=name, scopes=scopes)
             self.outs[f"{label}_id"] = auto.OutputValue(created.api_key.id, secret=False)
             self.outs[f"{label}_key"] = auto.OutputValue(
                 created.plaintext_api_key.get_secret_value(), secret=True
@@ -369,7 +378,7 @@ class FakeCapyStack:
 
     def destroy(self, on_output, on_error):
         for label in ("deployer", "dashboards"):
-            self.api.revoke(demo.CAPY_ORGANIZATION, self.outs[f"{label}_id"].value)
+            self.api.revoke(CAPY_ORGANIZATION, self.outs[f"{label}_id"].value)
         self.outs = {}
         on_output("Resources: - 3 deleted")
 
@@ -380,10 +389,10 @@ def fake_pulumi_run(monkeypatch) -> list[tuple[str, Path]]:
     opened: list[tuple[str, Path]] = []
 
     def fake_open_stack(*, command, example_dir, workdir, endpoints, project_name, state_dir):
-        assert example_dir == {demo.PROJECT_NAME: EXAMPLE, demo.CAPY_PROJECT_NAME: CAPY_EXAMPLE}[project_name]
+        assert example_dir == {PROJECT_NAME: EXAMPLE, CAPY_PROJECT_NAME: CAPY_EXAMPLE}[project_name]
         assert workdir == state_dir.parent / project_name
         opened.append((project_name, workdir))
-        return (FakeCapyStack if project_name == demo.CAPY_PROJECT_NAME else FakeStack)(endpoints)
+        return (FakeCapyStack if project_name == CAPY_PROJECT_NAME else FakeStack)(endpoints)
 
     monkeypatch.setattr(demo, "pulumi_command", lambda **kwargs: object())
     monkeypatch.setattr(demo, "open_stack", fake_open_stack)
@@ -397,7 +406,7 @@ def test_the_demo_runs_both_examples_shows_outputs_with_secrets_hidden_then_dest
     output = result.output
     assert "$ pulumi config set --secret apikeys:openaiAdminKey [secret]" in output
     assert "$ pulumi config set --secret apikeys:capyApiKey [secret]" in output
-    assert f"$ pulumi config set capy-project-keys:organizationId {demo.CAPY_ORGANIZATION}" in output
+    assert f"$ pulumi config set capy-project-keys:organizationId {CAPY_ORGANIZATION}" in output
     assert len(re.findall(r"^    deployer_key +\[secret\]$", output, re.MULTILINE)) == 2
     assert "    dashboards_key  [secret]" in output
     assert "sk-admin-" not in output.replace("sk-admin...", "")  # no value, no admin key
@@ -407,10 +416,10 @@ def test_the_demo_runs_both_examples_shows_outputs_with_secrets_hidden_then_dest
     assert output.index("== openai-admin-keys") < output.index("== capy-project-keys")
     assert output.rstrip().endswith(
         "The emulator holds no live keys.\n"
-        f"    (2 revoked capy keys stay listed in {demo.CAPY_ORGANIZATION}, "
+        f"    (2 revoked capy keys stay listed in {CAPY_ORGANIZATION}, "
         "as the capy API keeps revoked keys)"
     )
-    assert [project for project, _ in fake_pulumi_run] == list(demo.EXAMPLES)
+    assert [project for project, _ in fake_pulumi_run] == list(demo.examples())
     for _, workdir in fake_pulumi_run:
         assert not workdir.parent.exists()  # the temporary work dir is removed
 
@@ -427,7 +436,7 @@ def test_an_explicit_example_runs_alone_named_after_its_directory(fake_pulumi_ru
     result = invoke_demo("--example", str(CAPY_EXAMPLE))
 
     assert result.exit_code == 0, result.output
-    assert [project for project, _ in fake_pulumi_run] == [demo.CAPY_PROJECT_NAME]
+    assert [project for project, _ in fake_pulumi_run] == [CAPY_PROJECT_NAME]
     assert "apikeys:openaiAdminKey" not in result.output
 
 
@@ -439,6 +448,104 @@ def test_keep_leaves_the_stack_and_says_how_to_look_at_it(fake_pulumi_run, tmp_p
     assert result.exit_code == 0, result.output
     assert "pulumi destroy" not in result.output
     assert f"--workdir {workdir}" in result.output
-    for project in demo.EXAMPLES:
+    for project in demo.examples():
         assert f"cd {workdir / project} && PULUMI_CONFIG_PASSPHRASE=" in result.output
     assert (workdir / "emulator-state.json").exists()  # the keys outlive this emulator
+
+
+def one_line(text: str) -> str:
+    """Help text unwrapped: click breaks lines at spaces and after hyphens."""
+    return re.sub(r"-\s+", "-", re.sub(r"\s+", " ", text))
+
+
+def test_the_help_names_the_example_of_each_backend() -> None:
+    result = invoke_demo("--help")
+
+    assert result.exit_code == 0, result.output
+    shown = one_line(result.output)
+    assert (
+        "Runs examples/openai-admin-keys (two OpenAI Admin API keys) and examples/capy-project-keys "
+        "(two capy API keys) as two stacks against the same emulator." in shown
+    )
+    assert "[default: examples/openai-admin-keys, examples/capy-project-keys]." in shown
+    # The command list shows the first sentence, as before.
+    listed = CliRunner().invoke(main, ["--help"]).output
+    assert "demo      Deploy the examples' keys with `pulumi up` to an emulator on..." in listed
+
+
+def test_the_stacks_point_at_the_services_the_emulator_serves(emulator) -> None:
+    endpoints = demo.Endpoints.of(emulator)
+
+    # Every registered backend the emulator serves: the built-in ones, then the tests' toy vendor.
+    assert list(endpoints) == [backend.name for backend in registry.registered()]
+    assert list(endpoints)[:2] == ["openai", "capy"]
+    assert endpoints["openai"] == emulator.endpoint("openai")
+    assert endpoints["capy"] == emulator.endpoint("capy")
+    assert emulator.endpoint("openai").credential not in repr(endpoints)
+
+
+def list_gadget_keys(endpoint: ServiceEndpoint) -> KeyListing:
+    return KeyListing(rows=(KeyRow("gadget_1", "first", "gadget...1"),), note="1 gadget key in the attic")
+
+
+GADGET_DEMO = DemoPart(
+    project="gadget-keys",
+    summary="a gadget key",
+    list_keys=list_gadget_keys,
+    config={"gadget-keys:shelf": "top"},
+)
+GADGET = Backend(
+    name="gadget",
+    title="Gadget",
+    credential=Setting("gadgetKey", "GADGET_KEY", "gadget key", secret=True),
+    base_url=Setting("gadgetBaseUrl", "GADGET_BASE_URL", "gadget base URL"),
+    resources=(),
+    demo=LazyRef(f"{__name__}:GADGET_DEMO"),
+)
+
+
+def test_every_registered_backend_with_a_demo_part_gets_a_stack_of_its_example() -> None:
+    endpoints = demo.Endpoints(
+        {
+            **ENDPOINTS,
+            "gadget": ServiceEndpoint(base_url="http://127.0.0.1:9/gadget", credential="gadget-secret"),
+        }
+    )
+
+    with registry.temporarily_registered(GADGET):
+        assert demo.examples() == (PROJECT_NAME, CAPY_PROJECT_NAME, "gadget-keys")
+        assert demo.stack_config("gadget-keys", endpoints) == {
+            "apikeys:gadgetBaseUrl": ("http://127.0.0.1:9/gadget", False),
+            "apikeys:gadgetKey": ("gadget-secret", True),
+            "gadget-keys:shelf": ("top", False),
+        }
+        assert "apikeys:gadgetKey" in demo.stack_config("mine", endpoints)
+        env = demo.cli_env(endpoints)
+        help_text = one_line(invoke_demo("--help").output)
+
+    assert env["GADGET_BASE_URL"] == "http://127.0.0.1:9/gadget"
+    assert env["GADGET_KEY"] == ""
+    assert "and examples/gadget-keys (a gadget key) as three stacks" in help_text
+    assert demo.examples() == (PROJECT_NAME, CAPY_PROJECT_NAME)  # gone with its backend
+
+
+def test_the_key_listing_has_each_parts_rows_then_its_note(fake_pulumi_run, monkeypatch) -> None:
+    served = demo.Endpoints.of
+
+    def with_gadget(emulator):
+        gadget = ServiceEndpoint(base_url="http://gadget.invalid", credential="gadget-secret")
+        return demo.Endpoints({**served(emulator), "gadget": gadget})
+
+    monkeypatch.setattr(demo.Endpoints, "of", staticmethod(with_gadget))
+    with registry.temporarily_registered(GADGET):
+        result = invoke_demo("--example", str(EXAMPLE))
+
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "Emulator ready: OpenAI at http://127.0.0.1:" in output
+    assert ", Gadget at http://gadget.invalid\n" in output
+    listing = output[output.index("The emulator holds 3 live keys:") :].splitlines()[1:5]
+    assert [line.split()[0] for line in listing[:3]] == ["openai", "openai", "gadget"]
+    key_id_width = len(listing[0].split()[1])
+    assert listing[2] == f"    gadget  {'gadget_1'.ljust(key_id_width)}  first            gadget...1"
+    assert listing[3] == "    (1 gadget key in the attic)"

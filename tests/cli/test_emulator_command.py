@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from pulumi_apikeys import __version__
-from pulumi_apikeys.cli import emulator as emulator_cli
 from pulumi_apikeys.cli import main
 from pulumi_apikeys.emulator import FaultPlan, RateLimit
+from pulumi_apikeys.emulator import command as emulator_cli
 
 
 def test_emulator_help_lists_its_options() -> None:
@@ -124,7 +124,8 @@ def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> Non
 
     assert result.exit_code == 0, result.output
     [config] = started
-    assert (config.admin_key, config.capy_key, config.owner_kind, config.state_file) == (
+    openai, capy = config.services["openai"], config.services["capy"]
+    assert (openai["admin_key"], capy["api_key"], openai["owner_kind"], config.state_file) == (
         "sk-admin-flag",
         "capy_live_flag",
         "service_account",
@@ -150,3 +151,75 @@ def test_the_rate_limit_flags_become_the_plans_bucket(monkeypatch) -> None:
 
     assert result.exit_code == 0, result.output
     assert started[0].faults.rate_limit == RateLimit(burst=7, window_seconds=60, retry_after=True)
+
+
+@pytest.fixture
+def started(monkeypatch) -> list:
+    """The configs the command would have served (run_forever replaced), in order."""
+    configs: list = []
+    monkeypatch.setattr(emulator_cli, "run_forever", lambda config, on_ready: configs.append(config))
+    return configs
+
+
+@pytest.mark.parametrize(
+    ("arguments", "services"),
+    [
+        (["--openai-admin-key", "sk-admin-new"], {"openai": {"admin_key": "sk-admin-new"}}),
+        (["--admin-key", "sk-admin-old"], {"openai": {"admin_key": "sk-admin-old"}}),
+        (["--openai-owner-kind", "service_account"], {"openai": {"owner_kind": "service_account"}}),
+        (["--owner-kind", "service_account"], {"openai": {"owner_kind": "service_account"}}),
+        (
+            ["--openai-owner-id", "svc_9", "--openai-owner-name", "ci"],
+            {"openai": {"owner_id": "svc_9", "owner_name": "ci"}},
+        ),
+        (["--capy-api-key", "capy_live_new"], {"capy": {"api_key": "capy_live_new"}}),
+        (["--capy-key", "capy_live_old"], {"capy": {"api_key": "capy_live_old"}}),
+        (["--capy-page-size", "5"], {"capy": {"page_size": 5}}),
+    ],
+)
+def test_each_services_options_have_flags_named_for_its_backend_and_old_spellings_still_work(
+    started, arguments: list[str], services: dict
+) -> None:
+    result = CliRunner().invoke(main, ["emulator", *arguments])
+
+    assert result.exit_code == 0, result.output
+    assert started[0].services == services
+
+
+def test_flags_left_out_leave_every_service_at_its_defaults(started) -> None:
+    result = CliRunner().invoke(main, ["emulator"])
+
+    assert result.exit_code == 0, result.output
+    assert started[0].services == {}
+
+
+def test_the_old_environment_variables_still_set_the_credentials(started) -> None:
+    env = {"APIKEYS_EMULATOR_ADMIN_KEY": "sk-admin-env", "APIKEYS_EMULATOR_CAPY_KEY": "capy_live_env"}
+
+    result = CliRunner().invoke(main, ["emulator"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert started[0].services == {
+        "openai": {"admin_key": "sk-admin-env"},
+        "capy": {"api_key": "capy_live_env"},
+    }
+
+
+def test_a_value_its_service_refuses_is_a_usage_error_naming_the_flag(started) -> None:
+    result = CliRunner().invoke(main, ["emulator", "--capy-page-size", "0"])
+
+    assert result.exit_code == 2
+    assert "--capy-page-size: Input should be greater than or equal to 1" in result.output
+    assert started == []
+
+
+def test_help_lists_each_flag_with_its_old_spelling() -> None:
+    result = CliRunner().invoke(main, ["emulator", "--help"])
+
+    for spellings in (
+        "--openai-admin-key, --admin-key",
+        "--openai-owner-kind, --owner-kind",
+        "--capy-api-key, --capy-key",
+    ):
+        assert spellings in result.output
+    assert "--capy-page-size" in result.output

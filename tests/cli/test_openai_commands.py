@@ -1,22 +1,34 @@
-"""``pulumi-apikeys openai …`` against the emulator."""
+"""``pulumi-apikeys openai …`` against the emulator, and how a backend's group joins the command line."""
 
 from __future__ import annotations
 
 import json
+import re
 import stat
 
+import click
 import pytest
 from click.testing import CliRunner
 
+from pulumi_apikeys import registry
 from pulumi_apikeys.cli import main
+from pulumi_apikeys.core.backend import Backend, LazyRef
+from pulumi_apikeys.core.stack_config import Setting
+from pulumi_apikeys.openai.cli import openai_group
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 
 
 @pytest.fixture
-def cli(emulator, monkeypatch):
+def api(emulator):
+    """Where the emulator serves the Admin API, and the admin key it accepts."""
+    return emulator.endpoint("openai")
+
+
+@pytest.fixture
+def cli(api, monkeypatch):
     """Runs ``pulumi-apikeys openai ARGS`` configured for the emulator through the environment."""
-    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key)
-    monkeypatch.setenv("OPENAI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", api.credential)
+    monkeypatch.setenv("OPENAI_BASE_URL", api.base_url)
 
     def run(*args: str):
         return CliRunner().invoke(main, ["openai", *args])
@@ -25,18 +37,18 @@ def cli(emulator, monkeypatch):
 
 
 @pytest.fixture
-def client(emulator):
-    return AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+def client(api):
+    return AdminApiKeysClient(admin_key=api.credential, base_url=api.base_url)
 
 
-def test_create_writes_the_value_to_a_file_only_its_owner_can_read(cli, tmp_path, emulator):
+def test_create_writes_the_value_to_a_file_only_its_owner_can_read(cli, tmp_path, api):
     value_file = tmp_path / "deployer.key"
     result = cli("create", "--name", "CI deployer", "--value-file", str(value_file))
     assert result.exit_code == 0, result.output
     value = value_file.read_text().strip()
     assert stat.S_IMODE(value_file.stat().st_mode) == 0o600
     assert value not in result.output
-    AdminApiKeysClient(admin_key=value, base_url=emulator.base_url).list_page()
+    AdminApiKeysClient(admin_key=value, base_url=api.base_url).list_page()
 
 
 def test_create_prints_the_value_only_when_asked(cli):
@@ -112,8 +124,51 @@ def test_a_missing_admin_key_says_which_variable_to_set(cli, monkeypatch):
     assert "OPENAI_ADMIN_KEY" in result.output
 
 
-def test_the_base_url_option_wins_over_the_environment(cli, emulator, monkeypatch):
+def test_the_base_url_option_wins_over_the_environment(cli, api, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "https://unreachable.invalid/v1")
-    result = cli("--base-url", emulator.base_url, "list")
+    result = cli("--base-url", api.base_url, "list")
     assert result.exit_code == 0
     assert result.output.strip() == "no keys"
+
+
+def test_the_openai_group_is_the_one_its_backend_names():
+    ctx = click.Context(main)
+
+    assert registry.backend("openai").cli == LazyRef("pulumi_apikeys.openai.cli:openai_group")
+    assert main.get_command(ctx, "openai") is openai_group
+    assert "openai" in main.list_commands(ctx)
+
+
+@click.group("gadget")
+def gadget_group() -> None:
+    """Gadget vendor keys."""
+
+
+@gadget_group.command("hello")
+def gadget_hello() -> None:
+    click.echo("hello from the gadget backend")
+
+
+GADGET = Backend(
+    name="gadget",
+    title="Gadget",
+    credential=Setting("gadgetKey", "GADGET_KEY", "gadget key", secret=True),
+    base_url=Setting("gadgetBaseUrl", "GADGET_BASE_URL", "gadget base URL"),
+    resources=(),
+    cli=LazyRef(f"{__name__}:gadget_group"),
+)
+
+
+def test_every_registered_backend_with_a_group_gets_its_subcommand():
+    with registry.temporarily_registered(GADGET):
+        listed = CliRunner().invoke(main, ["--help"]).output
+        ran = CliRunner().invoke(main, ["gadget", "hello"])
+
+    assert re.search(r"^  gadget +Gadget vendor keys\.$", listed, re.MULTILINE)
+    assert ran.exit_code == 0, ran.output
+    assert ran.output == "hello from the gadget backend\n"
+    assert "gadget" not in main.list_commands(click.Context(main))  # gone with its backend
+
+
+def test_the_generic_commands_are_there_whatever_the_backends():
+    assert {"demo", "emulator", "schema"} <= set(main.list_commands(click.Context(main)))

@@ -17,7 +17,10 @@ from .helpers import KEYS, bearer
 def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
     """An httpx client of the emulator's API, authenticated with the configured admin key."""
     with httpx.Client(
-        base_url=emulator.base_url, headers=bearer(emulator.admin_key), trust_env=False, timeout=10
+        base_url=emulator.endpoint("openai").base_url,
+        headers=bearer(emulator.endpoint("openai").credential),
+        trust_env=False,
+        timeout=10,
     ) as client:
         yield client
 

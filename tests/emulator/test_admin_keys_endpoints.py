@@ -42,9 +42,18 @@ def test_created_keys_are_owned_by_a_user_by_default(api: httpx.Client) -> None:
 
 def test_an_emulator_can_make_service_account_owned_keys(emulator_factory) -> None:
     running = emulator_factory(
-        EmulatorConfig(port=0, owner_kind="service_account", owner_id="svc_1", owner_name="deployer")
+        EmulatorConfig(
+            port=0,
+            services={
+                "openai": {"owner_kind": "service_account", "owner_id": "svc_1", "owner_name": "deployer"}
+            },
+        )
     )
-    with httpx.Client(base_url=running.base_url, headers=bearer(running.admin_key), trust_env=False) as api:
+    with httpx.Client(
+        base_url=running.endpoint("openai").base_url,
+        headers=bearer(running.endpoint("openai").credential),
+        trust_env=False,
+    ) as api:
         owner = api.post(KEYS, json={"name": "k"}).json()["owner"]
 
     assert owner == {

@@ -11,7 +11,6 @@ from starlette.testclient import TestClient
 
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan
 from pulumi_apikeys.emulator.app import EmulatorApp
-from pulumi_apikeys.emulator.openai_api import AdminApiKeysApi
 from pulumi_apikeys.emulator.state import EmulatorState
 from pulumi_apikeys.emulator.surface import ApiSurface
 
@@ -43,7 +42,7 @@ def _two_vendor_app() -> EmulatorApp:
         routes=[Route("/v1/organizations/{org}/crash", _crash)],
         render_error=_plain_error,
     )
-    return EmulatorApp(state, [AdminApiKeysApi(state.store, "sk-admin-local").surface(), other])
+    return EmulatorApp(state, [state.services["openai"].surface(), other])
 
 
 def test_an_unknown_path_is_answered_in_the_format_of_the_vendor_owning_it() -> None:

@@ -36,7 +36,10 @@ def error_of(response: httpx.Response) -> str:
 def capy(emulator: RunningEmulator) -> Iterator[httpx.Client]:
     """An httpx client of the emulator's capy API, authenticated with the configured capy key."""
     with httpx.Client(
-        base_url=emulator.capy_base_url, headers=bearer(emulator.capy_key), trust_env=False, timeout=10
+        base_url=emulator.endpoint("capy").base_url,
+        headers=bearer(emulator.endpoint("capy").credential),
+        trust_env=False,
+        timeout=10,
     ) as client:
         yield client
 
@@ -129,7 +132,7 @@ def test_a_key_is_not_found_through_another_organization(capy: httpx.Client, cre
 
 
 def test_a_request_without_a_key_is_a_401(emulator: RunningEmulator) -> None:
-    response = httpx.get(emulator.capy_base_url + keys_path(), trust_env=False)
+    response = httpx.get(emulator.endpoint("capy").base_url + keys_path(), trust_env=False)
 
     assert response.status_code == 401
     assert error_of(response).startswith("Missing API key")
@@ -137,7 +140,9 @@ def test_a_request_without_a_key_is_a_401(emulator: RunningEmulator) -> None:
 
 def test_a_wrong_key_is_a_401_that_does_not_echo_it(emulator: RunningEmulator) -> None:
     token = "capy_live_not-a-real-key-987654"
-    response = httpx.get(emulator.capy_base_url + keys_path(), headers=bearer(token), trust_env=False)
+    response = httpx.get(
+        emulator.endpoint("capy").base_url + keys_path(), headers=bearer(token), trust_env=False
+    )
 
     assert response.status_code == 401
     assert token not in response.text
@@ -146,7 +151,9 @@ def test_a_wrong_key_is_a_401_that_does_not_echo_it(emulator: RunningEmulator) -
 
 def test_the_openai_admin_key_is_not_a_capy_key(emulator: RunningEmulator) -> None:
     response = httpx.get(
-        emulator.capy_base_url + keys_path(), headers=bearer(emulator.admin_key), trust_env=False
+        emulator.endpoint("capy").base_url + keys_path(),
+        headers=bearer(emulator.endpoint("openai").credential),
+        trust_env=False,
     )
 
     assert response.status_code == 401
@@ -162,7 +169,9 @@ def test_a_created_key_works_for_its_own_organization_and_marks_itself_used(
 ) -> None:
     secret = create()["plaintext_api_key"]
 
-    response = httpx.get(emulator.capy_base_url + keys_path(), headers=bearer(secret), trust_env=False)
+    response = httpx.get(
+        emulator.endpoint("capy").base_url + keys_path(), headers=bearer(secret), trust_env=False
+    )
 
     assert response.status_code == 200
     assert response.json()["api_keys"][0]["last_used_at"] is not None
@@ -172,7 +181,7 @@ def test_a_created_key_on_another_organization_is_a_403(emulator: RunningEmulato
     secret = create()["plaintext_api_key"]
 
     response = httpx.get(
-        emulator.capy_base_url + keys_path(OTHER_ORG), headers=bearer(secret), trust_env=False
+        emulator.endpoint("capy").base_url + keys_path(OTHER_ORG), headers=bearer(secret), trust_env=False
     )
 
     assert response.status_code == 403
@@ -185,7 +194,9 @@ def test_a_revoked_key_is_a_401(emulator: RunningEmulator, capy: httpx.Client, c
     capy.delete(f"{keys_path()}/{created['api_key']['id']}")
 
     response = httpx.get(
-        emulator.capy_base_url + keys_path(), headers=bearer(created["plaintext_api_key"]), trust_env=False
+        emulator.endpoint("capy").base_url + keys_path(),
+        headers=bearer(created["plaintext_api_key"]),
+        trust_env=False,
     )
 
     assert response.status_code == 401
@@ -236,9 +247,11 @@ def test_another_organizations_key_is_no_cursor(capy: httpx.Client, create) -> N
 
 
 def test_a_list_longer_than_a_page_comes_in_pages_linked_by_next_cursor(emulator_factory) -> None:
-    running = emulator_factory(EmulatorConfig(port=0, capy_page_size=2))
+    running = emulator_factory(EmulatorConfig(port=0, services={"capy": {"page_size": 2}}))
     with httpx.Client(
-        base_url=running.capy_base_url, headers=bearer(running.capy_key), trust_env=False
+        base_url=running.endpoint("capy").base_url,
+        headers=bearer(running.endpoint("capy").credential),
+        trust_env=False,
     ) as capy:
         ids = [
             capy.post(keys_path(), json={"name": f"k{i}", "scopes": ["r"]}).json()["api_key"]["id"]
@@ -256,9 +269,11 @@ def test_a_list_longer_than_a_page_comes_in_pages_linked_by_next_cursor(emulator
 
 
 def test_a_list_of_exactly_one_page_has_no_next_cursor(emulator_factory) -> None:
-    running = emulator_factory(EmulatorConfig(port=0, capy_page_size=2))
+    running = emulator_factory(EmulatorConfig(port=0, services={"capy": {"page_size": 2}}))
     with httpx.Client(
-        base_url=running.capy_base_url, headers=bearer(running.capy_key), trust_env=False
+        base_url=running.endpoint("capy").base_url,
+        headers=bearer(running.endpoint("capy").credential),
+        trust_env=False,
     ) as capy:
         for index in range(2):
             capy.post(keys_path(), json={"name": f"k{index}", "scopes": ["r"]})
@@ -282,7 +297,7 @@ def test_a_method_the_path_does_not_allow_is_a_capy_405(capy: httpx.Client) -> N
 
 
 def test_openai_paths_keep_openais_error_format(emulator: RunningEmulator) -> None:
-    response = httpx.get(emulator.base_url + KEYS, trust_env=False)
+    response = httpx.get(emulator.endpoint("openai").base_url + KEYS, trust_env=False)
 
     assert response.status_code == 401
     assert set(response.json()["error"]) == {"message", "type", "param", "code"}
@@ -326,20 +341,22 @@ def test_a_commit_fault_on_a_capy_create_still_makes_the_key(
 
 def test_reset_forgets_capy_keys(emulator: RunningEmulator, capy: httpx.Client, create) -> None:
     create()
-    assert emulator.control.health().capy_keys == 1
+    assert emulator.control.health().keys["capy"] == 1
 
     emulator.control.reset()
 
     assert capy.get(keys_path()).json()["api_keys"] == []
-    assert emulator.control.health().capy_keys == 0
+    assert emulator.control.health().keys["capy"] == 0
 
 
 def test_both_kinds_of_keys_survive_a_restart(emulator_factory, tmp_path: Path) -> None:
     config = EmulatorConfig(port=0, state_file=tmp_path / "emulator-state.json")
     first = emulator_factory(config)
     with httpx.Client(base_url=first.root_url, trust_env=False) as api:
-        openai_key = api.post("/v1" + KEYS, json={"name": "openai"}, headers=bearer(first.admin_key)).json()
-        capy_root = bearer(first.capy_key)
+        openai_key = api.post(
+            "/v1" + KEYS, json={"name": "openai"}, headers=bearer(first.endpoint("openai").credential)
+        ).json()
+        capy_root = bearer(first.endpoint("capy").credential)
         kept = api.post(keys_path(), json={"name": "kept", "scopes": ["r"]}, headers=capy_root).json()
         gone = api.post(keys_path(), json={"name": "gone", "scopes": ["r"]}, headers=capy_root).json()
         api.delete(f"{keys_path()}/{gone['api_key']['id']}", headers=capy_root)
@@ -367,7 +384,9 @@ def test_the_state_file_never_holds_a_capy_secret(emulator_factory, tmp_path: Pa
     state_file = tmp_path / "emulator-state.json"
     running = emulator_factory(EmulatorConfig(port=0, state_file=state_file))
     with httpx.Client(
-        base_url=running.capy_base_url, headers=bearer(running.capy_key), trust_env=False
+        base_url=running.endpoint("capy").base_url,
+        headers=bearer(running.endpoint("capy").credential),
+        trust_env=False,
     ) as capy:
         secrets = [
             capy.post(keys_path(), json={"name": f"k{i}", "scopes": ["r"]}).json()["plaintext_api_key"]
@@ -378,8 +397,8 @@ def test_the_state_file_never_holds_a_capy_secret(emulator_factory, tmp_path: Pa
     text = state_file.read_text()
 
     assert all(secret not in text and secret[len("capy_live_") :] not in text for secret in secrets)
-    assert running.capy_key not in text
-    assert len(json.loads(text)["capy_keys"]) == 3
+    assert running.endpoint("capy").credential not in text
+    assert len(json.loads(text)["capy"]["keys"]) == 3
 
 
 def test_a_state_file_from_before_capy_loads_with_no_capy_keys(emulator_factory, tmp_path: Path) -> None:
@@ -387,20 +406,22 @@ def test_a_state_file_from_before_capy_loads_with_no_capy_keys(emulator_factory,
     state_file.write_text(json.dumps({"version": 1, "next_seq": 1, "keys": [], "tombstones": {}}))
     running = emulator_factory(EmulatorConfig(port=0, state_file=state_file))
     with httpx.Client(
-        base_url=running.capy_base_url, headers=bearer(running.capy_key), trust_env=False
+        base_url=running.endpoint("capy").base_url,
+        headers=bearer(running.endpoint("capy").credential),
+        trust_env=False,
     ) as capy:
         assert capy.get(keys_path()).json()["api_keys"] == []
         capy.post(keys_path(), json={"name": "k", "scopes": ["r"]})
 
     saved = json.loads(state_file.read_text())
-    assert (saved["next_seq"], len(saved["capy_keys"])) == (1, 1)
+    assert (saved["openai"]["next_seq"], len(saved["capy"]["keys"])) == (1, 1)
 
 
 def test_an_unusable_capy_section_of_the_state_file_refuses_to_start(
     emulator_factory, tmp_path: Path
 ) -> None:
     state_file = tmp_path / "emulator-state.json"
-    state_file.write_text(json.dumps({"capy_keys": [{"secret_sha256": "x"}]}))
+    state_file.write_text(json.dumps({"capy": {"keys": [{"secret_sha256": "x"}]}}))
 
-    with pytest.raises(ConfigurationError, match=r"emulator-state\.json is not usable: capy_keys\.0\.key"):
+    with pytest.raises(ConfigurationError, match=r"emulator-state\.json is not usable: capy\.keys\.0\.key"):
         emulator_factory(EmulatorConfig(port=0, state_file=state_file))

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
 from pulumi_apikeys.emulator.app import build_app
+from pulumi_apikeys.openai.emulator_service import DEFAULT_ADMIN_KEY
 
 from .helpers import KEYS, bearer
 
@@ -23,11 +24,11 @@ def test_a_caller_off_this_machine_is_refused(path: str) -> None:
 
 def test_a_caller_off_this_machine_cannot_reset() -> None:
     app = build_app(EmulatorConfig())
-    app.emulator.store.create("precious")
+    app.emulator.services["openai"].store.create("precious")
     with TestClient(app, client=("10.1.2.3", 1234)) as client:
         client.post("/_emulator/reset")
 
-    assert len(app.emulator.store) == 1
+    assert app.emulator.services["openai"].key_count() == 1
 
 
 def test_a_loopback_caller_is_served() -> None:
@@ -36,9 +37,8 @@ def test_a_loopback_caller_is_served() -> None:
 
 
 def test_the_api_is_served_to_any_caller() -> None:
-    config = EmulatorConfig()
-    with TestClient(build_app(config), client=("10.1.2.3", 1234)) as client:
-        response = client.get("/v1" + KEYS, headers=bearer(config.admin_key))
+    with TestClient(build_app(EmulatorConfig()), client=("10.1.2.3", 1234)) as client:
+        response = client.get("/v1" + KEYS, headers=bearer(DEFAULT_ADMIN_KEY))
 
     assert response.status_code == 200
 
@@ -48,7 +48,40 @@ def test_health_counts_keys_and_logged_requests(emulator: RunningEmulator, api: 
 
     health = emulator.control.health()
 
-    assert (health.status, health.keys, health.requests) == ("ok", 1, 1)
+    assert (health.status, health.keys["openai"], health.requests) == ("ok", 1, 1)
+
+
+def test_health_counts_each_services_keys_under_its_backend_name(
+    emulator: RunningEmulator, api: httpx.Client
+) -> None:
+    api.post(KEYS, json={"name": "k"})
+    capy = emulator.endpoint("capy")
+    for name in ("c1", "c2"):
+        httpx.post(
+            capy.base_url + "/v1/organizations/org_1/api-keys",
+            json={"name": name, "scopes": ["r"]},
+            headers=bearer(capy.credential),
+            trust_env=False,
+        )
+
+    keys = emulator.control.health().keys
+
+    assert (keys["openai"], keys["capy"]) == (1, 2)
+    assert list(keys) == list(emulator.endpoints())
+
+
+def test_the_control_apis_own_errors_keep_their_body() -> None:
+    with TestClient(build_app(EmulatorConfig()), client=("10.1.2.3", 1234)) as client:
+        response = client.get("/_emulator/health")
+
+    assert response.json() == {
+        "error": {
+            "message": "The emulator's control API answers loopback callers only.",
+            "type": "permission_error",
+            "param": None,
+            "code": None,
+        }
+    }
 
 
 def test_set_faults_returns_the_plan_in_force(emulator: RunningEmulator) -> None:
@@ -105,7 +138,7 @@ def test_the_request_log_never_holds_credentials_or_key_values(
     with httpx.Client(base_url=emulator.root_url, trust_env=False) as client:
         raw_log = client.get("/_emulator/requests").text
 
-    for secret in (value, emulator.admin_key, "sk-admin-wrong-guess", "secret-name"):
+    for secret in (value, emulator.endpoint("openai").credential, "sk-admin-wrong-guess", "secret-name"):
         assert secret not in raw_log
 
 

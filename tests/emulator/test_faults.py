@@ -11,7 +11,7 @@ import pytest
 
 from pulumi_apikeys._http import MAX_RESPONSE_BYTES
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from pulumi_apikeys.emulator.fault_layer import HUGE_BODY_BYTES, NOT_JSON_BODY
+from pulumi_apikeys.emulator.fault_layer import CLIENT_RESPONSE_CAP_BYTES, HUGE_BODY_BYTES, NOT_JSON_BODY
 from pulumi_apikeys.errors import ApiConnectionError, ApiError, UnreadableResponseError
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from pulumi_apikeys.openai.models import OpenAIErrorBody
@@ -228,7 +228,9 @@ RESPONSE_KINDS = ["not_json", "missing_fields", "wrong_types", "huge_body", "tru
 def sdk(emulator: RunningEmulator) -> AdminApiKeysClient:
     """The shared client of the emulator, without retries: one request, one damaged answer."""
     return AdminApiKeysClient(
-        admin_key=emulator.admin_key, base_url=emulator.base_url, policy=RetryPolicy(max_retries=0)
+        admin_key=emulator.endpoint("openai").credential,
+        base_url=emulator.endpoint("openai").base_url,
+        policy=RetryPolicy(max_retries=0),
     )
 
 
@@ -311,6 +313,10 @@ def test_huge_body_answers_200_with_json_larger_than_the_clients_cap(api: httpx.
     assert int(response.headers["content-length"]) == len(response.content) == HUGE_BODY_BYTES
     assert HUGE_BODY_BYTES > MAX_RESPONSE_BYTES
     assert response.json().keys() == {"padding"}
+
+
+def test_the_emulators_copy_of_the_clients_cap_is_the_clients() -> None:
+    assert CLIENT_RESPONSE_CAP_BYTES == MAX_RESPONSE_BYTES
 
 
 def test_truncated_body_promises_the_whole_body_sends_half_then_closes(api: httpx.Client, control) -> None:
@@ -398,7 +404,7 @@ def test_the_client_refuses_a_damaged_answer_naming_the_problem(
     assert type(raised.value) is error
     assert problem in str(raised.value)
     assert created["value"] not in str(raised.value)
-    assert emulator.admin_key not in str(raised.value)
+    assert emulator.endpoint("openai").credential not in str(raised.value)
 
 
 def test_first_attempts_only_faults_a_request_once_and_lets_its_repeat_through(api: httpx.Client, control):

@@ -98,7 +98,9 @@ def test_capy_has_its_own_bucket_and_its_own_error_format(api: httpx.Client, emu
     emulator.control.set_faults(FaultPlan(rate_limit=RateLimit(burst=1, window_seconds=60)))
     assert api.get(KEYS).status_code == 200
     capy_client = httpx.Client(
-        base_url=emulator.capy_base_url, headers=bearer(emulator.capy_key), trust_env=False
+        base_url=emulator.endpoint("capy").base_url,
+        headers=bearer(emulator.endpoint("capy").credential),
+        trust_env=False,
     )
     with capy_client as capy:
         assert capy.get(CAPY_KEYS).status_code == 200
@@ -137,7 +139,11 @@ def test_a_request_in_flight_across_a_reset_is_dropped_and_touches_nothing_new(
     outcome: list[object] = []
 
     def slow_create() -> None:
-        client = httpx.Client(base_url=emulator.base_url, headers=bearer(emulator.admin_key), trust_env=False)
+        client = httpx.Client(
+            base_url=emulator.endpoint("openai").base_url,
+            headers=bearer(emulator.endpoint("openai").credential),
+            trust_env=False,
+        )
         with client as c:
             try:
                 outcome.append(c.post(KEYS, json={"name": "stale"}, timeout=10).status_code)
@@ -154,5 +160,5 @@ def test_a_request_in_flight_across_a_reset_is_dropped_and_touches_nothing_new(
 
     assert outcome in ([httpx.RemoteProtocolError], [httpx.ReadError])
     assert emulator.control.faults().script == ["drop"]  # not consumed by the stale request
-    assert emulator.control.health().keys == 0
+    assert emulator.control.health().keys["openai"] == 0
     assert emulator.control.requests() == []

@@ -18,7 +18,7 @@ def test_port_zero_binds_a_free_port_and_reports_it(emulator_factory) -> None:
     running = emulator_factory(EmulatorConfig(port=0))
 
     assert running.port > 0
-    assert re.fullmatch(rf"http://127\.0\.0\.1:{running.port}/v1", running.base_url)
+    assert re.fullmatch(rf"http://127\.0\.0\.1:{running.port}/v1", running.endpoint("openai").base_url)
     assert running.root_url == f"http://127.0.0.1:{running.port}"
 
 
@@ -37,7 +37,7 @@ def test_stop_stops_serving_and_is_idempotent(emulator_factory) -> None:
 
     assert not running.running
     with pytest.raises(httpx.ConnectError):
-        httpx.get(running.base_url + KEYS, trust_env=False)
+        httpx.get(running.endpoint("openai").base_url + KEYS, trust_env=False)
 
 
 def test_the_context_manager_stops_the_emulator() -> None:
@@ -55,9 +55,9 @@ def test_stop_lets_go_of_a_hanging_request_without_answering_it(emulator_factory
         try:
             outcome.append(
                 httpx.post(
-                    running.base_url + KEYS,
+                    running.endpoint("openai").base_url + KEYS,
                     json={"name": "k"},
-                    headers=bearer(running.admin_key),
+                    headers=bearer(running.endpoint("openai").credential),
                     timeout=60,
                     trust_env=False,
                 )

@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_apikeys.emulator.config import EmulatorConfig
-from pulumi_apikeys.emulator.store import KeyStore, UnknownCursorError, value_sha256
-from pulumi_apikeys.errors import ConfigurationError
+from pulumi_apikeys.emulator.key_hash import value_sha256
+from pulumi_apikeys.emulator.state_file import StateFile, StateSection
+from pulumi_apikeys.errors import ConfigurationError, UnknownCursorError
+from pulumi_apikeys.openai.emulator_service import OpenAIEmulatorOptions
+from pulumi_apikeys.openai.emulator_store import KeyStore
 
-OWNER = EmulatorConfig().owner()
+OWNER = OpenAIEmulatorOptions().owner()
+
+
+def section_of(path: Path) -> StateSection:
+    """The store's section of the state file at ``path``, as the emulator hands it over."""
+    return StateFile(path).section("openai")
 
 
 class FakeClock:
@@ -92,13 +99,13 @@ def test_reset_forgets_keys_and_tombstones() -> None:
 
 def test_the_state_file_round_trips_keys_and_tombstones(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    store = KeyStore(OWNER, state_file)
+    store = KeyStore(OWNER, section_of(state_file))
     kept, value = store.create("kept")
     deleted, _ = store.create("deleted")
     last, _ = store.create("last")
     store.delete(deleted.id)
 
-    reloaded = KeyStore(OWNER, state_file)
+    reloaded = KeyStore(OWNER, section_of(state_file))
 
     assert reloaded.get(kept.id) == kept
     assert reloaded.authenticate(value) is not None
@@ -107,16 +114,16 @@ def test_the_state_file_round_trips_keys_and_tombstones(tmp_path: Path) -> None:
 
 def test_keys_created_after_a_reload_sort_after_the_loaded_ones(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    old, _ = KeyStore(OWNER, state_file).create("old")
+    old, _ = KeyStore(OWNER, section_of(state_file)).create("old")
 
-    new, _ = KeyStore(OWNER, state_file).create("new")
+    new, _ = KeyStore(OWNER, section_of(state_file)).create("new")
 
     assert new.seq > old.seq
 
 
 def test_the_state_file_holds_no_key_value(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
-    store = KeyStore(OWNER, state_file)
+    store = KeyStore(OWNER, section_of(state_file))
     _, value = store.create("k")
     store.authenticate(value)
 
@@ -128,7 +135,7 @@ def test_the_state_file_holds_no_key_value(tmp_path: Path) -> None:
 
 
 def test_saving_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
-    store = KeyStore(OWNER, tmp_path / "state.json")
+    store = KeyStore(OWNER, section_of(tmp_path / "state.json"))
 
     store.create("k")
     store.create("k2")
@@ -139,7 +146,7 @@ def test_saving_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
 def test_a_missing_state_file_directory_is_created(tmp_path: Path) -> None:
     state_file = tmp_path / "nested" / "dir" / "state.json"
 
-    KeyStore(OWNER, state_file).create("k")
+    KeyStore(OWNER, section_of(state_file)).create("k")
 
     assert state_file.exists()
 
@@ -149,4 +156,4 @@ def test_an_unreadable_state_file_is_a_configuration_error(tmp_path: Path) -> No
     state_file.write_text("{not json")
 
     with pytest.raises(ConfigurationError, match=r"state\.json"):
-        KeyStore(OWNER, state_file)
+        KeyStore(OWNER, section_of(state_file))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.emulator import RunningEmulator
-from pulumi_apikeys.emulator.store import value_sha256
-from pulumi_apikeys.openai.client import AdminApiKeysClient
+from tests.backends import ResourceUnderTest
 from tests.harness import HarnessStack, Secret
 
-__all__ = ["Audit", "audit_capy", "audit_openai"]
+__all__ = ["Audit", "audit"]
 
 
 @dataclass(frozen=True)
@@ -40,11 +38,10 @@ class Audit:
         return {kind: items for kind, items in found.items() if items}
 
 
-def audit_openai(stack: HarnessStack, emulator: RunningEmulator) -> Audit:
-    """Audits OpenAI admin keys; a value belongs to its key when its SHA-256 is the key's on record."""
-    store = emulator.app.emulator.store
-    client = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
-    in_api = {key.id: key.name or "" for key in client.list()}
+def audit(subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator) -> Audit:
+    """Audits the resource's keys: only live keys count (a revoked key is gone, though an API may
+    still list it); a value belongs to its key when the emulator's record of that key says so."""
+    in_api = subject.live_keys(emulator)
     in_state: dict[str, str] = {}
     lost: list[str] = []
     for resource in stack.state().managed:
@@ -52,30 +49,6 @@ def audit_openai(stack: HarnessStack, emulator: RunningEmulator) -> Audit:
             continue
         in_state[resource.id] = resource.name
         value = resource.outputs.get("value")
-        stored = store.get(resource.id)
-        if (
-            not isinstance(value, Secret)
-            or stored is None
-            or value_sha256(value.value) != stored.value_sha256
-        ):
-            lost.append(resource.name)
-    return Audit(in_state, in_api, lost)
-
-
-def audit_capy(stack: HarnessStack, emulator: RunningEmulator, organization_id: str) -> Audit:
-    """Audits capy keys: only live keys count (a revoked key is gone, though the API still lists it);
-    a value belongs to its key when the key it authenticates as is that key."""
-    store = emulator.app.emulator.capy_store
-    client = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
-    in_api = {key.id: key.name for key in client.list(organization_id) if not key.is_gone}
-    in_state: dict[str, str] = {}
-    lost: list[str] = []
-    for resource in stack.state().managed:
-        if resource.delete or not resource.id:
-            continue
-        in_state[resource.id] = resource.name
-        value = resource.outputs.get("value")
-        owner = store.find_secret(value.value) if isinstance(value, Secret) else None
-        if owner is None or owner.id != resource.id:
+        if not isinstance(value, Secret) or not subject.value_is_of(emulator, resource.id, value.value):
             lost.append(resource.name)
     return Audit(in_state, in_api, lost)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_apikeys import registry
 from pulumi_apikeys.emulator import RunningEmulator
+from tests.backends import stack_config
 from tests.faults.figures import FIGURES, THROTTLE_FIGURES
-from tests.harness import HarnessStack, Secret
+from tests.harness import HarnessStack
 from tests.harness.state import FAST_KDF_ITERATIONS
 
 QUICK_BUDGET = {"apikeys:requestTimeout": "5", "apikeys:totalTimeout": "60"}
@@ -32,11 +34,12 @@ def fault_stack(
         project="apikeys-faults",
         stack="dev",
         config={
-            # Both APIs' settings: each provider reads only its own.
-            "apikeys:openaiBaseUrl": emulator.base_url,
-            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
-            "apikeys:capyBaseUrl": emulator.capy_base_url,
-            "apikeys:capyApiKey": Secret(emulator.capy_key),
+            # Every backend's settings: each provider reads only its own.
+            **{
+                key: value
+                for backend in registry.registered()
+                for key, value in stack_config(backend, emulator).items()
+            },
             **budget,
         },
         kdf_iterations=FAST_KDF_ITERATIONS,

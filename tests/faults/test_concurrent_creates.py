@@ -7,7 +7,8 @@ import time
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from tests.faults.audit import audit_openai
+from tests.backends import ResourceUnderTest, under_test
+from tests.faults.audit import audit
 from tests.faults.figures import record_single_run
 from tests.faults.programs import many_keys
 from tests.harness import HarnessStack
@@ -37,49 +38,50 @@ def peak_in_flight(arrivals: list[float], window: float) -> int:
     return peak
 
 
+EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+
+
+@EVERY_KEY_RESOURCE
 def test_fifty_concurrent_creates_under_faults_each_get_their_own_key(
-    stack: HarnessStack, emulator: RunningEmulator
+    subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
 ):
     emulator.control.set_faults(FAULTY)
     started = time.monotonic()
 
-    result = stack.up(many_keys(COUNT))
+    result = stack.up(many_keys(subject, COUNT))
     requests = emulator.control.requests()
     emulator.control.clear_faults()
-    audit = audit_openai(stack, emulator)
+    found = audit(subject, stack, emulator)
 
     record_single_run(
-        f"{COUNT} concurrent creates, 25% faults",
+        f"{subject.id}: {COUNT} concurrent creates, 25% faults",
         operations=COUNT,
         injected=sum(1 for r in requests if r.fault is not None),
         ok=result.ok,
-        audit=audit,
+        audit=found,
         started=started,
     )
     assert result.ok, result.error_text
     # The creates really overlapped: several requests were held by the latency at the same time.
     assert peak_in_flight([r.time.timestamp() for r in requests], LATENCY_MS / 1000) >= 2
     # One key per resource, each named as its resource declares, each value its own key's.
-    assert len(audit.in_state) == COUNT == len(set(audit.in_state))
-    for key_id, resource in audit.in_state.items():
-        assert audit.in_api[key_id] == f"fault-suite {resource.removeprefix('k')}"
-    assert audit.problems() == {}
+    assert len(found.in_state) == COUNT == len(set(found.in_state))
+    for key_id, resource in found.in_state.items():
+        assert found.in_api[key_id] == f"fault-suite {resource.removeprefix('k')}"
+    assert found.problems() == {}
 
 
+@EVERY_KEY_RESOURCE
 def test_concurrent_creates_of_one_name_never_delete_each_others_keys(
-    stack: HarnessStack, emulator: RunningEmulator
+    subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
 ):
-    program = (
-        "from pulumi_apikeys.openai import AdminApiKey\n"
-        "for i in range(12):\n"
-        "    AdminApiKey(f'k{i:02}', name='shared')\n"
-    )
+    program = subject.program("\n".join(subject.key(f"k{i:02}", "shared") for i in range(12)) + "\n")
     emulator.control.set_faults(FaultPlan(latency_ms=LATENCY_MS, rates={"commit_then_drop": 0.3}, seed=12))
 
     result = stack.up(program)
     emulator.control.clear_faults()
-    audit = audit_openai(stack, emulator)
+    found = audit(subject, stack, emulator)
 
     assert result.ok, result.error_text
-    assert len(audit.in_state) == 12
-    assert audit.problems() == {}
+    assert len(found.in_state) == 12
+    assert found.problems() == {}

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
-from tests.faults.audit import audit_openai
+from tests.backends import ResourceUnderTest, under_test
+from tests.faults.audit import audit
 from tests.faults.conftest import fault_stack
 from tests.faults.figures import FIGURES, FaultFigures
 from tests.faults.programs import many_keys
@@ -29,42 +30,43 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
 def test_a_restart_mid_up_with_a_state_file_loses_nothing(
-    tmp_path: Path, emulator_factory: Callable[[EmulatorConfig], RunningEmulator]
+    subject: ResourceUnderTest, tmp_path: Path, emulator_factory: Callable[[EmulatorConfig], RunningEmulator]
 ):
     state_file = tmp_path / "emulator-state.json"
     first = emulator_factory(EmulatorConfig(port=0, state_file=state_file, faults=SLOW))
     stack = fault_stack(tmp_path / "stack", first)
     started = time.monotonic()
     results: list[UpResult] = []
-    up = threading.Thread(target=lambda: results.append(stack.up(many_keys(COUNT))))
+    up = threading.Thread(target=lambda: results.append(stack.up(many_keys(subject, COUNT))))
 
     up.start()
-    wait_until(lambda: len(first.app.emulator.store) >= COUNT // 3)
+    wait_until(lambda: first.app.emulator.services[subject.backend].key_count() >= COUNT // 3)
     first.stop()
-    keys_at_stop = len(first.app.emulator.store)
+    keys_at_stop = first.app.emulator.services[subject.backend].key_count()
     second = emulator_factory(EmulatorConfig(port=first.port, state_file=state_file, faults=SLOW))
     up.join(120)
 
     assert results, "up did not finish"
     assert results[0].ok, results[0].error_text
-    audit = audit_openai(stack, second)
+    found = audit(subject, stack, second)
     destroyed = stack.destroy()
-    after_destroy = audit_openai(stack, second)
+    after_destroy = audit(subject, stack, second)
     FIGURES.append(
         FaultFigures(
-            scenario=f"emulator restarted after {keys_at_stop} of {COUNT} creates",
+            scenario=f"{subject.id}: emulator restarted after {keys_at_stop} of {COUNT} creates",
             operations=2 * COUNT,
             faults_injected=1,
-            successes=len(audit.in_state) + (COUNT if destroyed.ok else 0),
+            successes=len(found.in_state) + (COUNT if destroyed.ok else 0),
             user_visible_failures=0 if destroyed.ok else 1,
-            orphaned_keys=len(audit.orphans),
-            lost_values=len(audit.lost_values),
+            orphaned_keys=len(found.orphans),
+            lost_values=len(found.lost_values),
             seconds=time.monotonic() - started,
         )
     )
     assert 0 < keys_at_stop < COUNT
-    assert len(audit.in_state) == COUNT
-    assert audit.problems() == {}
+    assert len(found.in_state) == COUNT
+    assert found.problems() == {}
     assert destroyed.ok, destroyed.error_text
     assert after_destroy.in_api == {}

@@ -15,26 +15,18 @@ from pathlib import Path
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RateLimit, RunningEmulator
-from tests.faults.audit import Audit, audit_capy, audit_openai
+from tests.backends import ResourceUnderTest, under_test
+from tests.backends.openai import ADMIN_API_KEY_UNDER_TEST
+from tests.faults.audit import audit
 from tests.faults.conftest import fault_stack
 from tests.faults.figures import THROTTLE_FIGURES, ThrottleFigures
-from tests.faults.programs import many_capy_keys, many_keys
-from tests.harness import HarnessStack, UpResult
+from tests.faults.programs import many_keys
+from tests.harness import UpResult
 
 pytestmark = pytest.mark.faults
 
 COUNT = 30
 LIMIT = RateLimit(burst=7, window_seconds=6)
-ORGANIZATION = "org_fleet"
-
-Auditor = Callable[[HarnessStack, RunningEmulator], Audit]
-BACKENDS: dict[str, tuple[str, Auditor]] = {
-    "openai": (many_keys(COUNT, prefix="fleet"), audit_openai),
-    "capy": (
-        many_capy_keys(COUNT, organization_id=ORGANIZATION, prefix="fleet"),
-        lambda stack, emulator: audit_capy(stack, emulator, ORGANIZATION),
-    ),
-}
 
 
 def throttled(
@@ -52,17 +44,17 @@ def throttled(
     return result, seconds, len(requests) - refused, refused
 
 
-@pytest.mark.parametrize("backend", sorted(BACKENDS))
+@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
 def test_a_fleet_is_created_and_destroyed_under_the_real_rate_limit_with_default_settings(
-    tmp_path: Path, emulator: RunningEmulator, backend: str
+    tmp_path: Path, emulator: RunningEmulator, subject: ResourceUnderTest
 ):
-    program, audit = BACKENDS[backend]
+    program = many_keys(subject, COUNT, prefix="fleet")
     stack = fault_stack(tmp_path / "stack", emulator, budget={})  # the default retry budget
 
     up, up_seconds, up_admitted, up_429s = throttled(emulator, lambda: stack.up(program))
-    after_up = audit(stack, emulator)
+    after_up = audit(subject, stack, emulator)
     down, down_seconds, down_admitted, down_429s = throttled(emulator, stack.destroy)
-    after_destroy = audit(stack, emulator)
+    after_destroy = audit(subject, stack, emulator)
 
     for scenario, result, seconds, admitted, refused, left in (
         ("up", up, up_seconds, up_admitted, up_429s, after_up),
@@ -70,7 +62,7 @@ def test_a_fleet_is_created_and_destroyed_under_the_real_rate_limit_with_default
     ):
         THROTTLE_FIGURES.append(
             ThrottleFigures(
-                scenario=f"{backend} {scenario}, bucket {LIMIT.burst}/{LIMIT.window_seconds:g}s",
+                scenario=f"{subject.backend} {scenario}, bucket {LIMIT.burst}/{LIMIT.window_seconds:g}s",
                 keys=COUNT,
                 requests_admitted=admitted,
                 responses_429=refused,
@@ -98,12 +90,12 @@ def test_a_fleet_under_a_limit_that_sends_retry_after_is_paced_too(tmp_path: Pat
     stack = fault_stack(tmp_path / "stack", emulator, budget={})
     emulator.control.set_faults(FaultPlan(rate_limit=told))
 
-    up = stack.up(many_keys(15, prefix="told"))
+    up = stack.up(many_keys(ADMIN_API_KEY_UNDER_TEST, 15, prefix="told"))
     refused = sum(1 for r in emulator.control.requests() if r.throttled)
     emulator.control.clear_faults()
-    audit = audit_openai(stack, emulator)
+    found = audit(ADMIN_API_KEY_UNDER_TEST, stack, emulator)
 
     assert up.ok, up.error_text
-    assert len(audit.in_state) == 15
-    assert audit.problems() == {}
+    assert len(found.in_state) == 15
+    assert found.problems() == {}
     assert refused < 15

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from tests.faults.audit import Audit, audit_openai
+from tests.backends import ResourceUnderTest, under_test
+from tests.faults.audit import Audit, audit
 from tests.faults.figures import FIGURES, FaultFigures
 from tests.faults.programs import many_keys
 from tests.harness import HarnessStack, UpResult
@@ -24,12 +25,12 @@ MIXED_10_PERCENT = FaultPlan(
 RUNS_AT_MOST = 4
 
 
-def audited(stack: HarnessStack, emulator: RunningEmulator) -> Audit:
+def audited(subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator) -> Audit:
     """The audit, taken with faults paused so that it sees the API as it is."""
     plan = emulator.control.faults()
     emulator.control.clear_faults()
     try:
-        return audit_openai(stack, emulator)
+        return audit(subject, stack, emulator)
     finally:
         emulator.control.set_faults(plan)
 
@@ -38,44 +39,45 @@ def failed_operations(result: UpResult) -> int:
     return result.error_text.count(" failed:") if not result.ok else 0
 
 
+@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
 def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no_orphan(
-    stack: HarnessStack, emulator: RunningEmulator
+    subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
 ):
     emulator.control.set_faults(MIXED_10_PERCENT)
     started = time.monotonic()
     failures = 0
 
     for _ in range(RUNS_AT_MOST):
-        result = stack.up(many_keys(COUNT))
+        result = stack.up(many_keys(subject, COUNT))
         failures += failed_operations(result)
-        audit = audited(stack, emulator)
+        found = audited(subject, stack, emulator)
         # Whatever a run did, state and API agree afterwards: no orphan, no stray, no lost value.
-        assert audit.problems() == {}
+        assert found.problems() == {}
         if result.ok:
             break
-    assert len(audit.in_state) == COUNT
-    lost_values = len(audit.lost_values)
+    assert len(found.in_state) == COUNT
+    lost_values = len(found.lost_values)
 
     for _ in range(RUNS_AT_MOST):
         result = stack.destroy()
         failures += failed_operations(result)
-        audit = audited(stack, emulator)
-        assert audit.problems() == {}
+        found = audited(subject, stack, emulator)
+        assert found.problems() == {}
         if result.ok:
             break
-    assert audit.in_api == {}
-    assert audit.in_state == {}
+    assert found.in_api == {}
+    assert found.in_state == {}
 
     injected = sum(1 for r in emulator.control.requests() if r.fault is not None)
     operations = 2 * COUNT
     FIGURES.append(
         FaultFigures(
-            scenario="10% mixed transient faults",
+            scenario=f"{subject.id}: 10% mixed transient faults",
             operations=operations,
             faults_injected=injected,
             successes=operations - failures,
             user_visible_failures=failures,
-            orphaned_keys=len(audit.orphans),
+            orphaned_keys=len(found.orphans),
             lost_values=lost_values,
             seconds=time.monotonic() - started,
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_apikeys import registry
 from tests.harness.engine import StepRecord
 from tests.harness.properties import Secret
 from tests.harness.provider_server import ProviderCall
@@ -35,8 +36,14 @@ __all__ = ["HarnessStack", "StackOutput", "StateView", "UpResult"]
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 # The child and the provider server must not find credentials in the environment: configuration has to
-# reach the provider through Configure, and config through the stack.
+# reach the provider through Configure, and config through the stack. Every registered backend's
+# settings are scrubbed, and the vendor prefixes besides (a vendor SDK's own variables).
 _SCRUBBED_PREFIXES = ("OPENAI_", "CAPY_", "PULUMI_CONFIG")
+
+
+def _scrubbed(name: str) -> bool:
+    backend_vars = {v for b in registry.registered() for v in (b.credential.env_var, b.base_url.env_var)}
+    return name.startswith(_SCRUBBED_PREFIXES) or name in backend_vars
 
 
 @dataclass(frozen=True)
@@ -288,7 +295,7 @@ class HarnessStack:
         return self._read_result(run_dir, proc.returncode, stdout.decode(), stderr.decode())
 
     def _child_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_PREFIXES)}
+        env = {k: v for k, v in os.environ.items() if not _scrubbed(k)}
         # The harness package and the program's modules (and the toy provider) must import in both the
         # child and the provider server, which inherits this environment.
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_REPO_ROOT), env.get("PYTHONPATH", "")) if p)

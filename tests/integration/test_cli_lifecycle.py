@@ -17,6 +17,7 @@ from pulumi import automation as auto
 
 from pulumi_apikeys.cli import demo, main
 from pulumi_apikeys.openai.client import AdminApiKeysClient
+from pulumi_apikeys.openai.demo import PROJECT_NAME
 
 pytestmark = [
     pytest.mark.skipif(
@@ -45,7 +46,9 @@ def stack(emulator, tmp_path) -> auto.Stack:
 
 @pytest.fixture
 def api(emulator) -> AdminApiKeysClient:
-    return AdminApiKeysClient(base_url=emulator.base_url, admin_key=emulator.admin_key)
+    return AdminApiKeysClient(
+        base_url=emulator.endpoint("openai").base_url, admin_key=emulator.endpoint("openai").credential
+    )
 
 
 def keys_by_id(api: AdminApiKeysClient) -> dict[str, str | None]:
@@ -68,12 +71,17 @@ def test_create_rename_destroy(stack, api, emulator, tmp_path) -> None:
     # The value is stored encrypted, and the admin key too: neither appears in the state or config.
     state = json.dumps(stack.export_stack().deployment)
     assert value not in state
-    assert emulator.admin_key not in state
-    assert emulator.admin_key not in (tmp_path / "work" / f"Pulumi.{demo.STACK_NAME}.yaml").read_text()
+    assert emulator.endpoint("openai").credential not in state
+    assert (
+        emulator.endpoint("openai").credential
+        not in (tmp_path / "work" / f"Pulumi.{demo.STACK_NAME}.yaml").read_text()
+    )
     # The value is a working admin key.
-    assert deployer_id in keys_by_id(AdminApiKeysClient(base_url=emulator.base_url, admin_key=value))
+    assert deployer_id in keys_by_id(
+        AdminApiKeysClient(base_url=emulator.endpoint("openai").base_url, admin_key=value)
+    )
 
-    stack.set_config(f"{demo.PROJECT_NAME}:deployerName", auto.ConfigValue(value="CI deployer v2"))
+    stack.set_config(f"{PROJECT_NAME}:deployerName", auto.ConfigValue(value="CI deployer v2"))
     renamed = stack.up(show_secrets=False)
 
     new_id = renamed.outputs["deployer_id"].value

@@ -27,7 +27,11 @@ QUICK = RetryPolicy(max_retries=2, timeout=5.0, backoff_initial=0.01, backoff_ma
 
 @pytest.fixture
 def client(emulator):
-    return AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url, policy=QUICK)
+    return AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential,
+        base_url=emulator.endpoint("openai").base_url,
+        policy=QUICK,
+    )
 
 
 def api_calls(emulator):
@@ -58,7 +62,9 @@ def test_retrieve_returns_the_key_without_its_value(client):
 
 def test_the_created_value_authenticates_as_an_admin_key(client, emulator):
     created = client.create(name="k")
-    as_new_key = AdminApiKeysClient(admin_key=created.value, base_url=emulator.base_url, policy=QUICK)
+    as_new_key = AdminApiKeysClient(
+        admin_key=created.value, base_url=emulator.endpoint("openai").base_url, policy=QUICK
+    )
     assert as_new_key.retrieve(created.id).last_used_at is not None
 
 
@@ -86,7 +92,11 @@ def test_find_by_name_returns_every_key_with_exactly_that_name(client):
 def many_keys():
     """A separate emulator holding 250 keys, filled once for the pagination tests."""
     with start_emulator(EmulatorConfig(port=0)) as running:
-        client = AdminApiKeysClient(admin_key=running.admin_key, base_url=running.base_url, policy=QUICK)
+        client = AdminApiKeysClient(
+            admin_key=running.endpoint("openai").credential,
+            base_url=running.endpoint("openai").base_url,
+            policy=QUICK,
+        )
         ids = [client.create(name=f"key-{i:03d}").id for i in range(250)]
         running.control.clear_requests()
         yield client, ids, running
@@ -127,7 +137,7 @@ def test_an_impossible_page_size_is_refused_before_any_request(client, emulator,
 
 def test_a_wrong_admin_key_raises_authentication_error(emulator):
     client = AdminApiKeysClient(
-        admin_key="sk-admin-wrong-key-123456", base_url=emulator.base_url, policy=QUICK
+        admin_key="sk-admin-wrong-key-123456", base_url=emulator.endpoint("openai").base_url, policy=QUICK
     )
     with pytest.raises(AuthenticationError) as caught:
         client.list_page()
@@ -138,7 +148,7 @@ def test_a_wrong_admin_key_raises_authentication_error(emulator):
 
 def test_a_refused_admin_key_from_the_environment_names_the_variable_to_fix(emulator, monkeypatch):
     monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-wrong-key-123456")
-    client = AdminApiKeysClient(base_url=emulator.base_url, policy=QUICK)
+    client = AdminApiKeysClient(base_url=emulator.endpoint("openai").base_url, policy=QUICK)
     with pytest.raises(
         AuthenticationError, match="check the OpenAI admin key in the environment variable OPENAI_ADMIN_KEY"
     ):
@@ -147,7 +157,9 @@ def test_a_refused_admin_key_from_the_environment_names_the_variable_to_fix(emul
 
 def test_a_refused_admin_key_names_the_source_the_caller_gave(emulator):
     client = AdminApiKeysClient(
-        admin_key="sk-admin-wrong", admin_key_source="the vault entry ci/openai", base_url=emulator.base_url
+        admin_key="sk-admin-wrong",
+        admin_key_source="the vault entry ci/openai",
+        base_url=emulator.endpoint("openai").base_url,
     )
     with pytest.raises(
         AuthenticationError, match=r"The credential was refused: check the vault entry ci/openai\."
@@ -175,7 +187,11 @@ def test_429s_do_not_use_up_the_retries(client, emulator):
 
 def test_rate_limiting_that_outlasts_the_time_budget_raises_rate_limited(emulator):
     brief = RetryPolicy(max_retries=2, timeout=5.0, total_timeout=0.5)
-    client = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url, policy=brief)
+    client = AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential,
+        base_url=emulator.endpoint("openai").base_url,
+        policy=brief,
+    )
     emulator.control.set_faults(FaultPlan(rates={"rate_limit": 1.0}, retry_after_ms=100))
     with pytest.raises(RateLimitedError, match="time budget") as caught:
         client.list_page()
@@ -199,7 +215,11 @@ def test_a_dropped_connection_on_every_attempt_raises_connection_error(client, e
 
 def test_a_server_slower_than_the_timeout_raises_timeout_error(emulator):
     impatient = RetryPolicy(max_retries=0, timeout=0.2)
-    client = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url, policy=impatient)
+    client = AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential,
+        base_url=emulator.endpoint("openai").base_url,
+        policy=impatient,
+    )
     emulator.control.set_faults(FaultPlan(latency_ms=1500))
     with pytest.raises(ApiTimeoutError):
         client.list_page()
@@ -213,7 +233,9 @@ def test_a_429_then_success_is_one_success_and_one_key(client, emulator):
 
 
 def test_the_servers_retry_after_is_waited_out(emulator):
-    client = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+    client = AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential, base_url=emulator.endpoint("openai").base_url
+    )
     emulator.control.set_faults(FaultPlan(script=["rate_limit"], retry_after_seconds=1))
     started = time.monotonic()
     client.list_page()
@@ -249,8 +271,8 @@ def test_a_delete_is_retried_after_a_503(client, emulator):
 
 
 def test_credentials_and_base_url_come_from_the_environment(emulator, monkeypatch):
-    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key)
-    monkeypatch.setenv("OPENAI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.endpoint("openai").credential)
+    monkeypatch.setenv("OPENAI_BASE_URL", emulator.endpoint("openai").base_url)
     assert AdminApiKeysClient(policy=QUICK).list_page().data == []
 
 
@@ -267,7 +289,9 @@ def test_a_missing_admin_key_names_the_variable(monkeypatch):
 
 def test_a_plain_http_base_url_to_a_remote_host_is_refused(emulator):
     with pytest.raises(ConfigurationError, match="cleartext"):
-        AdminApiKeysClient(admin_key=emulator.admin_key, base_url="http://api.openai.com/v1")
+        AdminApiKeysClient(
+            admin_key=emulator.endpoint("openai").credential, base_url="http://api.openai.com/v1"
+        )
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,15 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 from pulumi_apikeys.openai.client import AdminApiKeysClient
-from pulumi_apikeys.openai.properties import ADMIN_API_KEY
+from pulumi_apikeys.openai.declaration import ADMIN_API_KEY
 from pulumi_apikeys.openai.provider import AdminApiKeyProvider
 
 
 def emulator_config(emulator) -> dict[str, object]:
-    return {"apikeys:openaiAdminKey": emulator.admin_key, "apikeys:openaiBaseUrl": emulator.base_url}
+    return {
+        "apikeys:openaiAdminKey": emulator.endpoint("openai").credential,
+        "apikeys:openaiBaseUrl": emulator.endpoint("openai").base_url,
+    }
 
 
 def configured(config: dict[str, object]) -> AdminApiKeyProvider:
@@ -40,13 +43,18 @@ def no_env_credentials(monkeypatch):
 @pytest.fixture
 def provider(emulator):
     return configured(
-        {"apikeys:openaiAdminKey": emulator.admin_key, "apikeys:openaiBaseUrl": emulator.base_url}
+        {
+            "apikeys:openaiAdminKey": emulator.endpoint("openai").credential,
+            "apikeys:openaiBaseUrl": emulator.endpoint("openai").base_url,
+        }
     )
 
 
 @pytest.fixture
 def api(emulator):
-    return AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+    return AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential, base_url=emulator.endpoint("openai").base_url
+    )
 
 
 def calls(emulator):
@@ -71,7 +79,7 @@ def test_create_takes_a_lifetime_as_the_float_the_engine_sends(provider):
 
 def test_create_returns_the_value_that_authenticates_as_the_new_key(provider, emulator):
     value = provider.create({"name": "k"}).outs["value"]
-    AdminApiKeysClient(admin_key=value, base_url=emulator.base_url).list_page()
+    AdminApiKeysClient(admin_key=value, base_url=emulator.endpoint("openai").base_url).list_page()
 
 
 def test_adopting_an_existing_key_makes_no_post_and_leaves_the_value_unknown(provider, emulator, api):
@@ -176,13 +184,13 @@ def test_delete_of_a_key_already_gone_succeeds(provider, api):
 
 
 def test_the_environment_is_the_fallback_for_credential_and_base_url(emulator, monkeypatch):
-    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key)
-    monkeypatch.setenv("OPENAI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.endpoint("openai").credential)
+    monkeypatch.setenv("OPENAI_BASE_URL", emulator.endpoint("openai").base_url)
     assert configured({}).create({"name": "k"}).id.startswith("key_")
 
 
 def test_a_missing_credential_fails_the_first_call_saying_how_to_set_it(emulator):
-    provider = configured({"apikeys:openaiBaseUrl": emulator.base_url})
+    provider = configured({"apikeys:openaiBaseUrl": emulator.endpoint("openai").base_url})
     with pytest.raises(ConfigurationError) as caught:
         provider.create({"name": "k"})
     assert "pulumi config set --secret apikeys:openaiAdminKey" in str(caught.value)
@@ -198,12 +206,15 @@ def test_check_and_diff_need_no_credential():
 def test_the_serialized_provider_is_small_and_the_same_for_every_resource(emulator):
     fresh = serialize_provider(AdminApiKeyProvider())
     used = configured(
-        {"apikeys:openaiAdminKey": emulator.admin_key, "apikeys:openaiBaseUrl": emulator.base_url}
+        {
+            "apikeys:openaiAdminKey": emulator.endpoint("openai").credential,
+            "apikeys:openaiBaseUrl": emulator.endpoint("openai").base_url,
+        }
     )
     used.create({"name": "k"})
     assert serialize_provider(used) == fresh
     assert len(fresh) <= 128
-    assert emulator.admin_key.encode() not in base64.b64decode(fresh)
+    assert emulator.endpoint("openai").credential.encode() not in base64.b64decode(fresh)
 
 
 def test_threads_share_one_client(provider):

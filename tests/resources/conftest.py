@@ -25,8 +25,8 @@ def harness_stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
         project="apikeys-test",
         stack="dev",
         config={
-            "apikeys:openaiBaseUrl": emulator.base_url,
-            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
+            "apikeys:openaiBaseUrl": emulator.endpoint("openai").base_url,
+            "apikeys:openaiAdminKey": Secret(emulator.endpoint("openai").credential),
         },
         kdf_iterations=FAST_KDF_ITERATIONS,
     )
@@ -35,7 +35,9 @@ def harness_stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
 @pytest.fixture
 def api_client(emulator: RunningEmulator) -> AdminApiKeysClient:
     """A client of the emulator's API, for changes made outside Pulumi."""
-    return AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+    return AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential, base_url=emulator.endpoint("openai").base_url
+    )
 
 
 @pytest.fixture
@@ -50,8 +52,8 @@ def capy_stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
         project="apikeys-test",
         stack="dev",
         config={
-            "apikeys:capyBaseUrl": emulator.capy_base_url,
-            "apikeys:capyApiKey": Secret(emulator.capy_key),
+            "apikeys:capyBaseUrl": emulator.endpoint("capy").base_url,
+            "apikeys:capyApiKey": Secret(emulator.endpoint("capy").credential),
         },
         kdf_iterations=FAST_KDF_ITERATIONS,
     )
@@ -60,4 +62,6 @@ def capy_stack(tmp_path: Path, emulator: RunningEmulator) -> HarnessStack:
 @pytest.fixture
 def capy_client(emulator: RunningEmulator) -> CapyApiKeysClient:
     """A client of the emulator's capy API, for changes made outside Pulumi."""
-    return CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
+    return CapyApiKeysClient(
+        api_key=emulator.endpoint("capy").credential, base_url=emulator.endpoint("capy").base_url
+    )

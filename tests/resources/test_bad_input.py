@@ -1,5 +1,8 @@
 """Bad input, bad configuration and bad answers: the exact message a user sees, and nothing created.
 
+The rows every key resource shares (``shared_cases``) run over each registered one; the rows after
+them are what only one backend has (a lifetime, an organization, scopes, its model's fields).
+
 Each case runs ``pulumi up`` through the harness against the emulator. Check failures are the
 engine's diagnostic, word for word; a failure in the provider reaches the user as a traceback whose
 last line is the exception, so that line is compared (request ids normalized).
@@ -13,18 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_apikeys.capy.client import CapyApiKeysClient
+from pulumi_apikeys import registry
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from pulumi_apikeys.openai.client import AdminApiKeysClient
+from tests.backends import ResourceUnderTest, stack_config, under_test
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
 
 OPENAI = "pulumi-python:dynamic/openai:AdminApiKey"
 CAPY = "pulumi-python:dynamic/capy:ApiKey"
-PROLOGUES = {
-    "openai": "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n",
-    "capy": "import pulumi\nfrom pulumi_apikeys.capy import ApiKey\n",
-}
+SUBJECTS = {subject.backend: subject for subject in under_test()}
 REQUEST_ID = re.compile(r"req_[0-9a-f]+")
 
 
@@ -45,65 +45,118 @@ def check_failure(prop: str, value: str, reason: str, resource: str = "k", type_
     return f"{type_} resource '{resource}': property {prop} value {value} has a problem: {reason}"
 
 
-def import_failure(key_id: str, reason: str) -> Case:
-    return Case(
-        f'AdminApiKey("k", name="n", opts=pulumi.ResourceOptions(import_={key_id!r}))',
-        check_failure("adopt_id", "{" + key_id + "}", reason),
-    )
-
-
-def ids_must(shown: str) -> str:
-    return f"the id to import must look like 'key_abc' (letters, digits, '_' and '-'), not {shown}"
-
-
 CAPY_KEY = 'ApiKey("k", organization_id="org_1", name="n", scopes=["read"])'
 
 
-def unreadable_create(fault: str, problem: str, *, backend: str = "openai") -> Case:
+def unreadable_create(subject: ResourceUnderTest, fault: str, problem: str) -> Case:
     """Every create answered with a damaged body: the key is made each time, and deleted (capy:
     revoked) again by reconciliation."""
-    declaration, call = ('AdminApiKey("k", name="n")', "openai.admin_api_keys.create")
-    if backend == "capy":
-        declaration, call = (CAPY_KEY, "capy.api_keys.create")
     return Case(
-        declaration,
-        f"pulumi_apikeys.errors.UnreadableResponseError: {call} failed with HTTP 200: "
+        subject.declare("k", "'n'", ""),
+        f"pulumi_apikeys.errors.UnreadableResponseError: {subject.create_call} failed with HTTP 200: "
         f"{problem}; gave up after 2 attempt(s), and no key was left behind "
         "(2 key(s) made by the lost attempts were deleted) (request id req_…)",
         faults=FaultPlan(rates={fault: 1.0}, methods=["POST"]),  # type: ignore[dict-item]
-        backend=backend,
+        backend=subject.backend,
     )
+
+
+def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
+    """The rows every key resource shares: its name, the id to import, its credential and base URL,
+    and create answers that no model reads."""
+    backend = registry.backend(subject.backend)
+
+    def key(name_source: str, extra: str = "") -> str:
+        return subject.declare("k", name_source, extra)
+
+    def check(prop: str, value: str, reason: str) -> str:
+        return check_failure(prop, value, reason, type_=subject.token)
+
+    def import_failure(key_id: str, reason: str) -> Case:
+        return Case(
+            key("'n'", f", opts=pulumi.ResourceOptions(import_={key_id!r})"),
+            check("adopt_id", "{" + key_id + "}", reason),
+            backend=subject.backend,
+        )
+
+    def ids_must(shown: str) -> str:
+        example = subject.import_example
+        return f"the id to import must look like {example!r} (letters, digits, '_' and '-'), not {shown}"
+
+    def case(declaration: str, message: str, **kwargs: object) -> Case:
+        return Case(declaration, message, backend=subject.backend, **kwargs)  # type: ignore[arg-type]
+
+    credential = backend.credential
+    rows = {
+        "name missing": case(
+            key("None"), check("name", "{<nil>}", "name is required: give the key a non-empty name")
+        ),
+        "name empty": case(key("''"), check("name", "{}", "name must not be empty or only whitespace")),
+        "name whitespace only": case(
+            key("'   '"), check("name", "{   }", "name must not be empty or only whitespace")
+        ),
+        "name not a string": case(key("42"), check("name", "{42}", "name must be a string, not a number")),
+        "name of 10,000 characters": case(
+            key(repr(LONG)), check("name", "{" + LONG + "}", "name must be at most 256 characters, not 10000")
+        ),
+        "name with a control character": case(
+            key("'CI\\tdeployer'"),
+            check(
+                "name", "{CI\tdeployer}", "name must not contain control characters such as newlines or tabs"
+            ),
+        ),
+        "import id empty": import_failure(
+            "", f"the id to import must not be empty; expected an id such as {subject.import_example!r}"
+        ),
+        "import id with /": import_failure("key_abc/../../users", ids_must("'key_abc/../../users'")),
+        "import id ..": import_failure("..", ids_must("'..'")),
+        "import id with ?": import_failure("key_abc?limit=1", ids_must("'key_abc?limit=1'")),
+        "import id with #": import_failure("key_abc#x", ids_must("'key_abc#x'")),
+        "credential missing": case(
+            key("'n'"),
+            f"pulumi_apikeys.errors.ConfigurationError: No {credential.what} is configured: set it in the "
+            f"stack with `pulumi config set --secret {credential.config_key} <value>` or in the environment "
+            f"as {credential.env_var}.",
+            config={credential.config_key: None},
+        ),
+        "credential wrong": case(
+            key("'n'"),
+            f"pulumi_apikeys.errors.AuthenticationError: {subject.create_call} failed with HTTP 401: "
+            f"{subject.refused_credential_message} The credential was refused: check the {credential.what} "
+            f"in the stack config {credential.config_key}. (request id req_…)",
+            config={credential.config_key: "not-the-right-one"},
+        ),
+        "base URL plain http to a remote host": case(
+            key("'n'"),
+            f"pulumi_apikeys.errors.ConfigurationError: The {backend.title} base URL "
+            "'http://api.example.com/v1' uses plain http to a host that is not loopback: the credential "
+            "would cross the network in cleartext. Use https:// (http:// is allowed only for 127.0.0.1, ::1 "
+            "and localhost).",
+            config={backend.base_url.config_key: "http://api.example.com/v1"},
+        ),
+        "answer not JSON": unreadable_create(
+            subject,
+            "not_json",
+            "the response is not the documented shape: "
+            "(body): Invalid JSON: EOF while parsing a string at line 1 column 51",
+        ),
+        "answer an HTML 502 page": case(
+            key("'n'"),
+            f"pulumi_apikeys.errors.ServerError: {subject.create_call} failed with HTTP 502: Bad Gateway "
+            "(the body, 155 bytes of text/html, is not the API's error format); gave up after 2 attempt(s), "
+            "and no key was left behind (0 key(s) made by the lost attempts were deleted) (request id req_…)",
+            faults=FaultPlan(rates={"bad_gateway": 1.0}, methods=["POST"]),
+        ),
+        "answer far larger than any real one": unreadable_create(
+            subject, "huge_body", "the response body is larger than 8388608 bytes; refusing to read it"
+        ),
+    }
+    return {f"{subject.id} {row}": row_case for row, row_case in rows.items()}
 
 
 LONG = "k" * 10_000
 
 CASES: dict[str, Case] = {
-    "name missing": Case(
-        'AdminApiKey("k", name=None)',
-        check_failure("name", "{<nil>}", "name is required: give the key a non-empty name"),
-    ),
-    "name empty": Case(
-        'AdminApiKey("k", name="")',
-        check_failure("name", "{}", "name must not be empty or only whitespace"),
-    ),
-    "name whitespace only": Case(
-        'AdminApiKey("k", name="   ")',
-        check_failure("name", "{   }", "name must not be empty or only whitespace"),
-    ),
-    "name not a string": Case(
-        'AdminApiKey("k", name=42)',
-        check_failure("name", "{42}", "name must be a string, not a number"),
-    ),
-    "name of 10,000 characters": Case(
-        f'AdminApiKey("k", name="{LONG}")',
-        check_failure("name", "{" + LONG + "}", "name must be at most 256 characters, not 10000"),
-    ),
-    "name with a control character": Case(
-        'AdminApiKey("k", name="CI\\tdeployer")',
-        check_failure(
-            "name", "{CI\tdeployer}", "name must not contain control characters such as newlines or tabs"
-        ),
-    ),
     "expires_in_seconds 0": Case(
         'AdminApiKey("k", name="n", expires_in_seconds=0)',
         check_failure(
@@ -144,65 +197,24 @@ CASES: dict[str, Case] = {
             "expires_in_seconds", "{1.5}", "expires_in_seconds must be a whole number of seconds, not 1.5"
         ),
     ),
-    "import id empty": import_failure(
-        "", "the id to import must not be empty; expected an id such as 'key_abc'"
-    ),
-    "import id with /": import_failure("key_abc/../../users", ids_must("'key_abc/../../users'")),
-    "import id ..": import_failure("..", ids_must("'..'")),
-    "import id with ?": import_failure("key_abc?limit=1", ids_must("'key_abc?limit=1'")),
-    "import id with #": import_failure("key_abc#x", ids_must("'key_abc#x'")),
-    "admin key missing": Case(
-        'AdminApiKey("k", name="n")',
-        "pulumi_apikeys.errors.ConfigurationError: No OpenAI admin key is configured: set it in the stack "
-        "with `pulumi config set --secret apikeys:openaiAdminKey <value>` or in the environment as "
-        "OPENAI_ADMIN_KEY.",
-        config={"apikeys:openaiAdminKey": None},
-    ),
-    "admin key wrong": Case(
-        'AdminApiKey("k", name="n")',
-        "pulumi_apikeys.errors.AuthenticationError: openai.admin_api_keys.create failed with HTTP 401: "
-        "Incorrect API key provided. The credential was refused: check the OpenAI admin key in the stack "
-        "config apikeys:openaiAdminKey. (request id req_…)",
-        config={"apikeys:openaiAdminKey": "sk-admin-not-the-right-one"},
-    ),
-    "base URL plain http to a remote host": Case(
-        'AdminApiKey("k", name="n")',
-        "pulumi_apikeys.errors.ConfigurationError: The OpenAI base URL 'http://api.example.com/v1' uses "
-        "plain http to a host that is not loopback: the credential would cross the network in cleartext. "
-        "Use https:// (http:// is allowed only for 127.0.0.1, ::1 and localhost).",
-        config={"apikeys:openaiBaseUrl": "http://api.example.com/v1"},
-    ),
     "base URL malformed": Case(
         'AdminApiKey("k", name="n")',
         "pulumi_apikeys.errors.ConfigurationError: The OpenAI base URL 'api.openai.com/v1' is not an "
         "absolute http(s) URL (expected e.g. https://host/v1).",
         config={"apikeys:openaiBaseUrl": "api.openai.com/v1"},
     ),
-    "answer not JSON": unreadable_create(
-        "not_json",
-        "the response is not the documented shape: "
-        "(body): Invalid JSON: EOF while parsing a string at line 1 column 51",
-    ),
-    "answer an HTML 502 page": Case(
-        'AdminApiKey("k", name="n")',
-        "pulumi_apikeys.errors.ServerError: openai.admin_api_keys.create failed with HTTP 502: Bad Gateway "
-        "(the body, 155 bytes of text/html, is not the API's error format); gave up after 2 attempt(s), "
-        "and no key was left behind (0 key(s) made by the lost attempts were deleted) (request id req_…)",
-        faults=FaultPlan(rates={"bad_gateway": 1.0}, methods=["POST"]),
-    ),
     "answer missing required fields": unreadable_create(
+        SUBJECTS["openai"],
         "missing_fields",
         "the response is not the documented shape: object: Field required; id: Field required",
     ),
     "answer with fields of the wrong type": unreadable_create(
+        SUBJECTS["openai"],
         "wrong_types",
         "the response is not the documented shape: object: Input should be 'organization.admin_api_key'; "
         "id: Input should be a valid string; name: Input should be a valid string; "
         "redacted_value: Input should be a valid string; created_at: Input should be a valid integer "
         "(and 7 more)",
-    ),
-    "answer far larger than any real one": unreadable_create(
-        "huge_body", "the response body is larger than 8388608 bytes; refusing to read it"
     ),
     "answer truncated": Case(
         'AdminApiKey("k", name="n")',
@@ -246,14 +258,6 @@ CAPY_CASES: dict[str, Case] = {
             "not '..'",
         ),
     ),
-    "capy name empty": capy_case(
-        'ApiKey("k", organization_id="org_1", name="", scopes=["read"])',
-        capy_check("name", "{}", "name must not be empty or only whitespace"),
-    ),
-    "capy name of 10,000 characters": capy_case(
-        f'ApiKey("k", organization_id="org_1", name="{LONG}", scopes=["read"])',
-        capy_check("name", "{" + LONG + "}", "name must be at most 256 characters, not 10000"),
-    ),
     "capy scopes missing": capy_case(
         'ApiKey("k", organization_id="org_1", name="n", scopes=None)',
         capy_check("scopes", "{<nil>}", "scopes is required: give at least one scope, e.g. ['keys:read']"),
@@ -270,28 +274,6 @@ CAPY_CASES: dict[str, Case] = {
         'ApiKey("k", organization_id="org_1", name="n", scopes=["read", 3])',
         capy_check("scopes", "{[{read} {3}]}", "scopes[1] must be a string, not a number"),
     ),
-    "capy import id with ?": capy_case(
-        'ApiKey("k", organization_id="org_1", name="n", scopes=["read"], '
-        'opts=pulumi.ResourceOptions(import_="ak_1?x=1"))',
-        capy_check(
-            "adopt_id",
-            "{ak_1?x=1}",
-            "the id to import must look like 'ak_abc' (letters, digits, '_' and '-'), not 'ak_1?x=1'",
-        ),
-    ),
-    "capy API key missing": capy_case(
-        CAPY_KEY,
-        "pulumi_apikeys.errors.ConfigurationError: No capy API key is configured: set it in the stack "
-        "with `pulumi config set --secret apikeys:capyApiKey <value>` or in the environment as CAPY_API_KEY.",
-        config={"apikeys:capyApiKey": None},
-    ),
-    "capy API key wrong": capy_case(
-        CAPY_KEY,
-        "pulumi_apikeys.errors.AuthenticationError: capy.api_keys.create failed with HTTP 401: "
-        "Invalid API key. The credential was refused: check the capy API key in the stack config "
-        "apikeys:capyApiKey. (request id req_…)",
-        config={"apikeys:capyApiKey": "capy_live_not_the_right_one"},
-    ),
     "capy base URL missing": capy_case(
         CAPY_KEY,
         "pulumi_apikeys.errors.ConfigurationError: No capy base URL is configured, and there is no public "
@@ -299,39 +281,18 @@ CAPY_CASES: dict[str, Case] = {
         "environment as CAPY_BASE_URL (the origin the /v1/organizations/... paths hang off).",
         config={"apikeys:capyBaseUrl": None},
     ),
-    "capy base URL plain http to a remote host": capy_case(
-        CAPY_KEY,
-        "pulumi_apikeys.errors.ConfigurationError: The capy base URL 'http://capy.example.com' uses plain "
-        "http to a host that is not loopback: the credential would cross the network in cleartext. Use "
-        "https:// (http:// is allowed only for 127.0.0.1, ::1 and localhost).",
-        config={"apikeys:capyBaseUrl": "http://capy.example.com"},
-    ),
-    "capy answer not JSON": unreadable_create(
-        "not_json",
-        "the response is not the documented shape: "
-        "(body): Invalid JSON: EOF while parsing a string at line 1 column 51",
-        backend="capy",
-    ),
-    "capy answer an HTML 502 page": capy_case(
-        CAPY_KEY,
-        "pulumi_apikeys.errors.ServerError: capy.api_keys.create failed with HTTP 502: Bad Gateway "
-        "(the body, 155 bytes of text/html, is not the API's error format); gave up after 2 attempt(s), "
-        "and no key was left behind (0 key(s) made by the lost attempts were deleted) (request id req_…)",
-        faults=FaultPlan(rates={"bad_gateway": 1.0}, methods=["POST"]),
-    ),
     "capy answer missing required fields": unreadable_create(
-        "missing_fields", "the response is not the documented shape: api_key: Field required", backend="capy"
+        SUBJECTS["capy"],
+        "missing_fields",
+        "the response is not the documented shape: api_key: Field required",
     ),
     "capy answer with fields of the wrong type": unreadable_create(
+        SUBJECTS["capy"],
         "wrong_types",
         "the response is not the documented shape: api_key.id: Input should be a valid string; "
         "api_key.name: Input should be a valid string; api_key.key_prefix: Input should be a valid string; "
         "api_key.scopes.0: Input should be a valid string; api_key.organization_id: Input should be a "
         "valid string (and 4 more)",
-        backend="capy",
-    ),
-    "capy answer far larger than any real one": unreadable_create(
-        "huge_body", "the response body is larger than 8388608 bytes; refusing to read it", backend="capy"
     ),
     "capy answer truncated": capy_case(
         CAPY_KEY,
@@ -352,33 +313,17 @@ def user_message(error_text: str) -> str:
     return text
 
 
-def working_config(backend: str, emulator: RunningEmulator) -> dict[str, str | Secret]:
+def working_config(backend: str, emulator: RunningEmulator) -> dict[str, object]:
     """A stack config that works, which each case then spoils."""
-    if backend == "capy":
-        credentials: dict[str, str | Secret] = {
-            "apikeys:capyBaseUrl": emulator.capy_base_url,
-            "apikeys:capyApiKey": Secret(emulator.capy_key),
-        }
-    else:
-        credentials = {
-            "apikeys:openaiBaseUrl": emulator.base_url,
-            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
-        }
     # One retry keeps the cases whose every answer is bad quick; the messages say how many ran.
-    return {**credentials, "apikeys:maxRetries": "1"}
+    return {**stack_config(registry.backend(backend), emulator), "apikeys:maxRetries": "1"}
 
 
-def live_keys(backend: str, emulator: RunningEmulator) -> list[str]:
-    """Ids of the keys that work: a capy key revoked by reconciliation stays listed, but is gone."""
-    if backend == "capy":
-        capy = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
-        return [key.id for key in capy.list("org_1") if not key.is_gone]
-    return [
-        key.id for key in AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url).list()
-    ]
-
-
-ALL_CASES = {**CASES, **CAPY_CASES}
+ALL_CASES = {
+    **{name: case for subject in under_test() for name, case in shared_cases(subject).items()},
+    **CASES,
+    **CAPY_CASES,
+}
 
 
 @pytest.mark.parametrize("case", list(ALL_CASES.values()), ids=list(ALL_CASES))
@@ -390,22 +335,25 @@ def test_bad_input_shows_its_exact_message_and_creates_nothing(
         if value is None:
             config.pop(key)
         else:
-            config[key] = Secret(value) if key.endswith(("AdminKey", "ApiKey")) else value
+            config[key] = (
+                Secret(value) if key == registry.backend(case.backend).credential.config_key else value
+            )
     stack = HarnessStack(
         tmp_path / "stack", project="apikeys-test", config=config, kdf_iterations=FAST_KDF_ITERATIONS
     )
     if case.faults is not None:
         emulator.control.set_faults(case.faults)
 
-    result = stack.up(PROLOGUES[case.backend] + case.declaration + "\n")
+    subject = SUBJECTS[case.backend]
+    result = stack.up(subject.program(case.declaration + "\n"))
 
     emulator.control.clear_faults()
     assert not result.ok
     assert user_message(result.error_text) == case.message
     assert stack.state().managed == []
-    assert live_keys(case.backend, emulator) == []
+    assert subject.live_keys(emulator) == {}
 
 
-@pytest.mark.parametrize("table", [CASES, CAPY_CASES], ids=["AdminApiKey", "capy ApiKey"])
-def test_each_resource_has_at_least_twenty_cases(table: dict[str, Case]):
-    assert len(table) >= 20
+@pytest.mark.parametrize("backend", ["openai", "capy"])
+def test_each_built_in_resource_has_at_least_twenty_cases(backend: str):
+    assert sum(1 for case in ALL_CASES.values() if case.backend == backend) >= 20

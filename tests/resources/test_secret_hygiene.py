@@ -20,28 +20,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.capy.models import ApiKey as CapyApiKey
 from pulumi_apikeys.capy.models import ApiKeyCreated as CapyApiKeyCreated
 from pulumi_apikeys.cli import main as cli_main
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from pulumi_apikeys.openai.models import AdminApiKey, AdminApiKeyCreated
+from tests.backends import ResourceUnderTest, stack_config, under_test
 from tests.harness import HarnessStack, Secret, UpResult
 from tests.harness.state import FAST_KDF_ITERATIONS
 
-PROLOGUE = "import pulumi\nfrom pulumi_apikeys.openai import AdminApiKey\n"
-ANY_KEY_VALUE = re.compile(r"(?:sk-admin-|capy_live_)[A-Za-z0-9_-]{16,}")
-"""Any key value of either API, known to us or not (``redacted_value`` has dots, ``key_prefix``
-is 12 characters: neither matches)."""
-
-
-def program(deployer_name: str, *extra: str) -> str:
-    lines = [
-        f'deployer = AdminApiKey("deployer", name={deployer_name!r})',
-        'pulumi.export("key", deployer.value)',
-    ]
-    return PROLOGUE + "\n".join([*lines, *extra]) + "\n"
+EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+ANY_KEY_VALUE = re.compile(
+    "(?:" + "|".join(re.escape(subject.value_prefix) for subject in under_test()) + ")[A-Za-z0-9_-]{16,}"
+)
+"""Any key value of any API, known to us or not (OpenAI's ``redacted_value`` has dots, capy's
+``key_prefix`` is 12 characters: neither matches)."""
 
 
 def texts_of(result: UpResult) -> Iterator[tuple[str, str]]:
@@ -98,37 +92,44 @@ class Recorder:
 
 @pytest.fixture
 def private_emulator(emulator_factory: Callable[[EmulatorConfig], RunningEmulator]) -> RunningEmulator:
-    """An emulator whose admin key is long and random, so any trace of it is unmistakable."""
+    """An emulator whose credentials are long and random, so any trace of one is unmistakable."""
     return emulator_factory(
         EmulatorConfig(
             port=0,
-            admin_key="sk-admin-" + secrets.token_urlsafe(32),
-            capy_key="capy_live_" + secrets.token_urlsafe(32),
+            services={
+                subject.backend: {subject.credential_option: subject.value_prefix + secrets.token_urlsafe(32)}
+                for subject in under_test()
+            },
         )
     )
 
 
+@EVERY_KEY_RESOURCE
 def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
-    tmp_path: Path, private_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+    subject: ResourceUnderTest,
+    tmp_path: Path,
+    private_emulator: RunningEmulator,
+    monkeypatch: pytest.MonkeyPatch,
 ):
     monkeypatch.setenv("APIKEYS_LOG_LEVEL", "debug")
     emulator = private_emulator
-    api = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url)
+    credential = emulator.endpoint(subject.backend).credential
     stack = HarnessStack(
         tmp_path / "stack",
         project="apikeys-hygiene",
-        config={
-            "apikeys:openaiBaseUrl": emulator.base_url,
-            "apikeys:openaiAdminKey": Secret(emulator.admin_key),
-            "apikeys:maxRetries": "1",
-        },
+        config={**stack_config(subject.settings, emulator), "apikeys:maxRetries": "1"},
         kdf_iterations=FAST_KDF_ITERATIONS,
     )
-    legacy = api.send_create(name="Legacy")
-    import_legacy = (
-        f'AdminApiKey("legacy", name="Legacy", opts=pulumi.ResourceOptions(import_={legacy.id!r}))'
-    )
-    run = Recorder(stack, {emulator.admin_key, legacy.value.get_secret_value()})
+    legacy_id, legacy_value = subject.create_with_value(emulator, "Legacy")
+    import_legacy = subject.key("legacy", "Legacy", f", opts=pulumi.ResourceOptions(import_={legacy_id!r})")
+    run = Recorder(stack, {credential, legacy_value})
+
+    def program(deployer_name: str, *extra: str) -> str:
+        lines = [
+            f"deployer = {subject.key('deployer', deployer_name)}",
+            'pulumi.export("key", deployer.value)',
+        ]
+        return subject.program("\n".join([*lines, *extra]) + "\n")
 
     assert run(lambda: stack.up(program("CI deployer"))).ok
     assert run(lambda: stack.refresh()).ok
@@ -137,82 +138,28 @@ def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
     # A create whose every answer carries the value but not the fields around it: it fails, and
     # the value it was shown must not surface in the error.
     emulator.control.set_faults(FaultPlan(rates={"missing_fields": 1.0}, methods=["POST"]))
-    failing = run(
-        lambda: stack.up(program("CI deployer v2", import_legacy, 'AdminApiKey("broken", name="Broken")'))
-    )
+    failing = run(lambda: stack.up(program("CI deployer v2", import_legacy, subject.key("broken", "Broken"))))
     emulator.control.clear_faults()
     assert not failing.ok
     assert run(lambda: stack.destroy()).ok
 
     artifacts = run.artifacts()
-    assert len(run.values) == 4  # the admin key, the imported key's value, two created keys' values
+    assert len(run.values) == 4  # the credential, the imported key's value, two created keys' values
     assert "Field required" in failing.error_text  # the scan covers a real failure's text
-    assert any("openai.admin_api_keys" in r.provider_stderr for r in run.results)  # logs were on
-    assert leaks(artifacts, run.values) == []
-
-
-CAPY_PROLOGUE = "import pulumi\nfrom pulumi_apikeys.capy import ApiKey\n"
-
-
-def capy_program(scopes: list[str], *extra: str) -> str:
-    lines = [
-        f'deployer = ApiKey("deployer", organization_id="org_1", name="CI deployer", scopes={scopes!r})',
-        'pulumi.export("key", deployer.value)',
-    ]
-    return CAPY_PROLOGUE + "\n".join([*lines, *extra]) + "\n"
-
-
-def test_a_whole_capy_lifecycle_leaves_no_secret_in_plaintext(
-    tmp_path: Path, private_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
-):
-    monkeypatch.setenv("APIKEYS_LOG_LEVEL", "debug")
-    emulator = private_emulator
-    api = CapyApiKeysClient(api_key=emulator.capy_key, base_url=emulator.capy_base_url)
-    stack = HarnessStack(
-        tmp_path / "stack",
-        project="apikeys-hygiene",
-        config={
-            "apikeys:capyBaseUrl": emulator.capy_base_url,
-            "apikeys:capyApiKey": Secret(emulator.capy_key),
-            "apikeys:maxRetries": "1",
-        },
-        kdf_iterations=FAST_KDF_ITERATIONS,
-    )
-    legacy = api.send_create(organization_id="org_1", name="Legacy", scopes=["read"])
-    import_legacy = (
-        'ApiKey("legacy", organization_id="org_1", name="Legacy", scopes=["read"], '
-        f"opts=pulumi.ResourceOptions(import_={legacy.api_key.id!r}))"
-    )
-    broken = 'ApiKey("broken", organization_id="org_1", name="Broken", scopes=["read"])'
-    run = Recorder(stack, {emulator.capy_key, legacy.plaintext_api_key.get_secret_value()})
-
-    assert run(lambda: stack.up(capy_program(["read"]))).ok
-    assert run(lambda: stack.refresh()).ok
-    assert run(lambda: stack.up(capy_program(["read", "write"]))).ok
-    assert run(lambda: stack.up(capy_program(["read", "write"], import_legacy))).ok
-    # The create's answer keeps the plaintext key but loses the key object around it.
-    emulator.control.set_faults(FaultPlan(rates={"missing_fields": 1.0}, methods=["POST"]))
-    failing = run(lambda: stack.up(capy_program(["read", "write"], import_legacy, broken)))
-    emulator.control.clear_faults()
-    assert not failing.ok
-    assert run(lambda: stack.destroy()).ok
-
-    artifacts = run.artifacts()
-    assert len(run.values) == 4  # the API key, the imported key's value, two created keys' values
-    assert "api_key: Field required" in failing.error_text
-    assert any("capy.api_keys" in r.provider_stderr for r in run.results)
+    calls = subject.create_call.rsplit(".", 1)[0]
+    assert any(calls in r.provider_stderr for r in run.results)  # logs were on
     assert leaks(artifacts, run.values) == []
 
 
 def test_the_command_line_never_prints_the_admin_key(private_emulator: RunningEmulator, monkeypatch):
     emulator = private_emulator
-    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key)
-    created = AdminApiKeysClient(admin_key=emulator.admin_key, base_url=emulator.base_url).send_create(
-        name="k"
-    )
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.endpoint("openai").credential)
+    created = AdminApiKeysClient(
+        admin_key=emulator.endpoint("openai").credential, base_url=emulator.endpoint("openai").base_url
+    ).send_create(name="k")
     runner = CliRunner()
     outputs = [
-        runner.invoke(cli_main, ["openai", "--base-url", emulator.base_url, *args]).output
+        runner.invoke(cli_main, ["openai", "--base-url", emulator.endpoint("openai").base_url, *args]).output
         for args in (
             ["list"],
             ["list", "--json"],
@@ -221,11 +168,19 @@ def test_the_command_line_never_prints_the_admin_key(private_emulator: RunningEm
             ["delete", created.id],
         )
     ]
-    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.admin_key + "-wrong")
-    outputs.append(runner.invoke(cli_main, ["openai", "--base-url", emulator.base_url, "list"]).output)
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", emulator.endpoint("openai").credential + "-wrong")
+    outputs.append(
+        runner.invoke(cli_main, ["openai", "--base-url", emulator.endpoint("openai").base_url, "list"]).output
+    )
 
     artifacts = [("cli", text) for text in outputs]
-    assert leaks(artifacts, {emulator.admin_key, emulator.admin_key + "-wrong"}) == []
+    assert (
+        leaks(
+            artifacts,
+            {emulator.endpoint("openai").credential, emulator.endpoint("openai").credential + "-wrong"},
+        )
+        == []
+    )
     assert "401" in outputs[-1]
 
 

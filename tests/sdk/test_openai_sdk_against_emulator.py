@@ -17,9 +17,9 @@ def _client(
     emulator: RunningEmulator, *, admin_key: str | None = None, max_retries: int = 0
 ) -> openai.OpenAI:
     return openai.OpenAI(
-        admin_api_key=admin_key or emulator.admin_key,
+        admin_api_key=admin_key or emulator.endpoint("openai").credential,
         api_key="unused",
-        base_url=emulator.base_url,
+        base_url=emulator.endpoint("openai").base_url,
         max_retries=max_retries,
     )
 

@@ -8,12 +8,19 @@ from collections.abc import Iterator, Sequence
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from pulumi_apikeys._http import ApiHttpClient, path_segment
-from pulumi_apikeys.capy.models import ApiKey, ApiKeyCreated, ApiKeyList, ApiKeyRevoked, CapyErrorBody
-from pulumi_apikeys.errors import ConflictError, InvalidArgumentError, NotFoundError, UnreadableResponseError
-from pulumi_apikeys.key_names import name_problem
-from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_with_policy
-from pulumi_apikeys.settings import RetryPolicy, credential_source, resolve_base_url, resolve_credential
+from pulumi_apikeys._http import path_segment
+from pulumi_apikeys.capy.models import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyCreateRequest,
+    ApiKeyList,
+    ApiKeyRevoked,
+    CapyErrorBody,
+)
+from pulumi_apikeys.core.client_base import ApiClient, ApiIdentity, Page, check_name, check_text, paginate
+from pulumi_apikeys.core.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey
+from pulumi_apikeys.errors import ConflictError, InvalidArgumentError, NotFoundError
+from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = ["API_KEY_ENV", "BASE_URL_ENV", "CapyApiKeysClient", "capy_error_message"]
 
@@ -33,7 +40,7 @@ def _keys_path(organization_id: str) -> str:
     return f"/v1/organizations/{path_segment(organization_id, 'organization_id')}/api-keys"
 
 
-class CapyApiKeysClient:
+class CapyApiKeysClient(ApiClient):
     """Lists, creates and revokes an organization's capy API keys.
 
     ::
@@ -49,11 +56,21 @@ class CapyApiKeysClient:
     ``/v1/organizations/...`` paths hang off) from ``base_url``, else ``CAPY_BASE_URL``: there is no
     public default. Plain ``http://`` is refused unless the host is loopback. ``api_key_source`` says
     where the key came from, for the message of a 401 (by default: passed in, or the environment
-    variable). Safe to share between threads.
+    variable). Keys ``ledger`` holds (by default the process's) are never revoked by a create's
+    cleanup. Safe to share between threads.
 
     The API has no "retrieve one key" call (``find`` lists) and no update call; revoked keys may stay
     listed, with ``revoked_at`` set or ``is_active`` false (``ApiKey.is_gone``).
     """
+
+    identity = ApiIdentity(
+        credential_env=API_KEY_ENV,
+        credential_what="capy API key",
+        base_url_env=BASE_URL_ENV,
+        default_base_url=None,
+        vendor="capy",
+        error_message=capy_error_message,
+    )
 
     def __init__(
         self,
@@ -63,16 +80,15 @@ class CapyApiKeysClient:
         policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         api_key_source: str | None = None,
+        ledger: KeyLedger = LEDGER,
     ) -> None:
-        self.base_url = resolve_base_url(base_url, env_var=BASE_URL_ENV, default=None, what="capy")
-        self._http = ApiHttpClient(
-            base_url=self.base_url,
-            credential=resolve_credential(api_key, env_var=API_KEY_ENV, what="capy API key"),
-            credential_source=api_key_source
-            or credential_source(api_key, env_var=API_KEY_ENV, what="capy API key"),
-            error_message=capy_error_message,
+        super().__init__(
+            credential=api_key,
+            credential_source=api_key_source,
+            base_url=base_url,
             policy=policy,
             http_client=http_client,
+            ledger=ledger,
         )
 
     def list(self, organization_id: str) -> Iterator[ApiKey]:
@@ -82,60 +98,50 @@ class CapyApiKeysClient:
         ``UnreadableResponseError`` (a server handing back the same page would loop us forever).
         """
         path = _keys_path(organization_id)
-        seen: set[str] = set()
-        cursor: str | None = None
-        while True:
+
+        def fetch(cursor: str | None) -> Page[ApiKey]:
             params = {"cursor": cursor} if cursor is not None else None
             page = self._http.request("capy.api_keys.list", "GET", path, model=ApiKeyList, params=params)
-            yield from page.api_keys
-            cursor = page.next_cursor
-            if cursor is None:
-                return
-            if cursor in seen:
-                raise UnreadableResponseError(
-                    "capy.api_keys.list", f"pagination did not advance: the cursor {cursor!r} came twice"
-                )
-            seen.add(cursor)
+            return Page(page.api_keys, page.next_cursor)
+
+        return paginate("capy.api_keys.list", fetch)
 
     def find(self, organization_id: str, key_id: str) -> ApiKey | None:
         """The key with this id (revoked or not), or ``None``: found by listing, there is no retrieve."""
-        _check_text(key_id, "key_id")
+        check_text(key_id, "key_id")
         return next((key for key in self.list(organization_id) if key.id == key_id), None)
 
     def find_by_name(self, organization_id: str, name: str) -> builtins.list[ApiKey]:
         """Every key whose name is exactly ``name``, in the order listed (names are not unique)."""
         return [key for key in self.list(organization_id) if key.name == name]
 
-    def create(
-        self, *, organization_id: str, name: str, scopes: Sequence[str], ledger: KeyLedger = LEDGER
-    ) -> ApiKeyCreated:
+    def create(self, *, organization_id: str, name: str, scopes: Sequence[str]) -> ApiKeyCreated:
         """Create a key. Its ``plaintext_api_key`` is in the result and nowhere else, ever: keep it.
 
         ``scopes`` may come in any order and repeat; they are sent once each, sorted. Ends with
         exactly one new key, or none: a create whose answer is lost is followed by a search for the
         key it may have made, which is revoked before the next attempt (see
-        ``pulumi_apikeys.reconcile``). Keys ``ledger`` holds are never revoked.
+        ``pulumi_apikeys.core.reconcile``). Keys the ledger holds are never revoked.
         """
-        _keys_path(organization_id)
-        _check_name(name)
-        wanted = _checked_scopes(scopes)
+        path, request = _create_request(organization_id, name, scopes)
         attempt = CreateAttempt(
             scope=f"capy API key named {name!r} in organization {organization_id!r}",
-            create=lambda: self.send_create(organization_id=organization_id, name=name, scopes=wanted),
+            create=lambda: self._send_create(path, request),
             created_id=lambda created: created.api_key.id,
-            recent=lambda since: self._recent(organization_id, name, wanted, since),
+            recent=lambda since: self._recent(organization_id, name, request.scopes, since),
             delete=lambda key_id: self.revoke(organization_id, key_id),
         )
-        return create_with_policy(attempt, self._http.policy, ledger)
+        return self.reconciled_create(attempt)
 
     def send_create(self, *, organization_id: str, name: str, scopes: Sequence[str]) -> ApiKeyCreated:
         """Send one create request. Prefer ``create``: if this one's answer is lost, a key may be left.
 
         The request is repeated only when it provably never reached the API or was refused with 429.
         """
-        path = _keys_path(organization_id)
-        _check_name(name)
-        body: dict[str, object] = {"name": name, "scopes": _checked_scopes(scopes)}
+        return self._send_create(*_create_request(organization_id, name, scopes))
+
+    def _send_create(self, path: str, request: ApiKeyCreateRequest) -> ApiKeyCreated:
+        body = request.model_dump()
         return self._http.request("capy.api_keys.create", "POST", path, model=ApiKeyCreated, json=body)
 
     def _recent(
@@ -161,15 +167,12 @@ class CapyApiKeysClient:
         return result.revoked
 
 
-def _check_name(name: object) -> None:
-    problem = name_problem(name)
-    if problem is not None:
-        raise InvalidArgumentError(problem)
-
-
-def _check_text(value: object, what: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgumentError(f"{what} must be a non-empty string")
+def _create_request(organization_id: str, name: object, scopes: object) -> tuple[str, ApiKeyCreateRequest]:
+    """The create call's path and body, once its inputs are checked (with our messages, not pydantic's)."""
+    path = _keys_path(organization_id)
+    check_name(name)
+    assert isinstance(name, str)
+    return path, ApiKeyCreateRequest(name=name, scopes=_checked_scopes(scopes))
 
 
 def _checked_scopes(scopes: object) -> list[str]:

@@ -1,8 +1,9 @@
 """Pydantic models of the capy organization API keys objects (seed ``002``).
 
 Shared by the client (which parses responses into them) and the emulator (which serves them), so
-the two cannot drift apart. Like the OpenAI models: unknown fields are ignored, so that an API that
-grows does not break us; a missing required field or a field of the wrong type is an error.
+the two cannot drift apart. Like every backend's models (``core.api_model``): unknown fields are
+ignored, so that an API that grows does not break us; a missing required field or a field of the
+wrong type is an error.
 
 The seed shows every field filled in and says which are nullable nowhere. Our reading: what every
 key must have is required (``id``, ``name``, ``key_prefix``, ``scopes``, ``organization_id``,
@@ -30,7 +31,7 @@ from pydantic import (
     field_validator,
 )
 
-from pulumi_apikeys.openai.models import REVEAL_SECRETS, ApiModel
+from pulumi_apikeys.core.api_model import REVEAL_SECRETS, ApiModel, dump_secret
 
 __all__ = [
     "REVEAL_SECRETS",
@@ -114,11 +115,7 @@ class ApiKeyCreated(ApiModel):
 
     @field_serializer("plaintext_api_key", when_used="always")
     def _serialize_secret(self, value: SecretStr, info: SerializationInfo) -> str:
-        # Dumps hide the secret unless the caller explicitly asks (the emulator, answering a create).
-        context = info.context
-        if isinstance(context, dict) and context.get("reveal_secrets") is True:
-            return value.get_secret_value()
-        return str(value)
+        return dump_secret(value, info)
 
 
 class ApiKeyRevoked(ApiModel):

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from pulumi_apikeys.capy.properties import API_KEY
 from pulumi_apikeys.capy.provider import ApiKeyProvider
-from pulumi_apikeys.glue.adoption import ADOPT_ID, options_for_adoption
+from pulumi_apikeys.dynamic.resource import KeyResourceBase
 
 __all__ = ["ApiKey"]
 
 
-class ApiKey(pulumi.dynamic.Resource, module="capy", name="ApiKey"):
+class ApiKey(KeyResourceBase, provider=ApiKeyProvider):
     """An organization API key, created on ``pulumi up`` and revoked on ``pulumi destroy``.
 
     ::
@@ -73,10 +70,8 @@ class ApiKey(pulumi.dynamic.Resource, module="capy", name="ApiKey"):
         scopes: pulumi.Input[Sequence[pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        opts, adopt_id = options_for_adoption(opts, secret_outputs=API_KEY.secret_outputs)
-        props: dict[str, Any] = dict.fromkeys(API_KEY.outputs)
-        props.update({"organization_id": organization_id, "name": name, "scopes": scopes, ADOPT_ID: adopt_id})
-        super().__init__(ApiKeyProvider(), resource_name, props, opts)
+        inputs = {"organization_id": organization_id, "name": name, "scopes": scopes}
+        super().__init__(resource_name, inputs, opts)
 
     @staticmethod
     def get(
@@ -88,12 +83,4 @@ class ApiKey(pulumi.dynamic.Resource, module="capy", name="ApiKey"):
     ) -> ApiKey:
         """A read-only reference to an existing key of the organization: read on every ``up``, never
         created or revoked."""
-        key = ApiKey.__new__(ApiKey)
-        opts = pulumi.ResourceOptions.merge(
-            opts,
-            pulumi.ResourceOptions(id=id, additional_secret_outputs=API_KEY.secret_outputs),
-        )
-        props: dict[str, Any] = dict.fromkeys(API_KEY.outputs)
-        props["organization_id"] = organization_id
-        pulumi.dynamic.Resource.__init__(key, ApiKeyProvider(), resource_name, props, opts)
-        return key
+        return ApiKey.reference(resource_name, id, {"organization_id": organization_id}, opts)

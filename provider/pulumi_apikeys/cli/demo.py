@@ -1,10 +1,11 @@
 """``pulumi-apikeys demo``: the example programs, deployed by the Pulumi CLI to an emulator on loopback.
 
 The same steps serve ``make demo`` and the integration tests: an emulator on a free loopback port,
-serving both APIs; ``examples/openai-admin-keys`` and ``examples/capy-project-keys``, each a stack
-run by the Automation API on one local file backend with the passphrase secrets provider;
-``pulumi up``; the stack outputs, secrets shown as ``[secret]``; ``pulumi destroy``. No request
-leaves the machine, except a one-time download of the Pulumi CLI if none is found.
+serving every backend's API; one example program per registered backend that has a part in the
+demo (``Backend.demo``, a ``DemoPart``), each a stack run by the Automation API on one local file
+backend with the passphrase secrets provider; ``pulumi up``; the stack outputs, secrets shown as
+``[secret]``; the keys the emulator holds; ``pulumi destroy``. No request leaves the machine, except
+a one-time download of the Pulumi CLI if none is found.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ import subprocess
 import sys
 import tempfile
 import urllib.error
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from pulumi_apikeys.capy.client import CapyApiKeysClient
+from pulumi_apikeys import registry
+from pulumi_apikeys.cli.demo_part import DemoPart
+from pulumi_apikeys.core.backend import Backend
 from pulumi_apikeys.emulator import EmulatorConfig, RunningEmulator, start_emulator
 from pulumi_apikeys.emulator.server import EmulatorStartupError
+from pulumi_apikeys.emulator.service import ServiceEndpoint
 from pulumi_apikeys.errors import ApiKeysError
-from pulumi_apikeys.openai.client import AdminApiKeysClient
 
 if TYPE_CHECKING:
     # Imported where used: pulumi.automation takes about 0.2 s to import, which every other
@@ -36,17 +38,15 @@ if TYPE_CHECKING:
     from pulumi import automation as auto
 
 __all__ = [
-    "CAPY_ORGANIZATION",
-    "CAPY_PROJECT_NAME",
-    "EXAMPLES",
     "PASSPHRASE",
-    "PROJECT_NAME",
     "STACK_NAME",
     "Endpoints",
     "PulumiCliUnavailable",
     "cli_env",
     "default_cli_root",
     "demo_command",
+    "demo_parts",
+    "examples",
     "find_example_dir",
     "format_outputs",
     "open_stack",
@@ -55,14 +55,6 @@ __all__ = [
     "workspace_options",
 ]
 
-PROJECT_NAME = "openai-admin-keys"
-"""The OpenAI example's project name (its ``Pulumi.yaml``); its config keys are ``openai-admin-keys:…``."""
-CAPY_PROJECT_NAME = "capy-project-keys"
-"""The capy example's project name (its ``Pulumi.yaml``), run beside the OpenAI one."""
-EXAMPLES = (PROJECT_NAME, CAPY_PROJECT_NAME)
-"""The examples the demo runs, in order; each is ``examples/<project name>``."""
-CAPY_ORGANIZATION = "org_demo"
-"""The capy organization of the demo's capy keys (stack config ``capy-project-keys:organizationId``)."""
 STACK_NAME = "dev"
 PASSPHRASE = "pulumi-apikeys-demo"  # noqa: S105 - a demo value, printed for the user to reuse
 """Encrypts the demo stack's secrets; it only ever guards credentials of a local emulator."""
@@ -171,31 +163,74 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    """Where the demo's stacks find each API, and the credentials it accepts (the emulator's own)."""
+def demo_parts() -> tuple[tuple[Backend, DemoPart], ...]:
+    """Every registered backend that has a part in the demo, with its part, in the registry's order.
 
-    openai_base_url: str
-    openai_admin_key: str = field(repr=False)
-    capy_base_url: str
-    capy_api_key: str = field(repr=False)
+    Loaded on each call, not when this module is imported: a backend's demo module imports
+    ``pulumi_apikeys.cli.demo_part``, so importing it from here at import time would be circular.
+    """
+    parts: list[tuple[Backend, DemoPart]] = []
+    for backend in registry.registered():
+        if backend.demo is None:
+            continue
+        part = backend.demo.load()
+        if not isinstance(part, DemoPart):
+            raise TypeError(f"{backend.demo.path} is a {type(part).__name__}, not a DemoPart")
+        parts.append((backend, part))
+    return tuple(parts)
+
+
+def examples() -> tuple[str, ...]:
+    """The examples the demo runs, in order; each is ``examples/<project name>``."""
+    return tuple(part.project for _, part in demo_parts())
+
+
+class Endpoints(Mapping[str, ServiceEndpoint]):
+    """Where the demo's stacks find each backend's API, by backend name, and the credential it
+    accepts (the emulator's own); in the registry's order."""
+
+    def __init__(self, by_backend: Mapping[str, ServiceEndpoint]) -> None:
+        self._by_backend = dict(by_backend)
 
     @classmethod
     def of(cls, emulator: RunningEmulator) -> Endpoints:
-        """The APIs ``emulator`` serves."""
-        return cls(
-            openai_base_url=emulator.base_url,
-            openai_admin_key=emulator.admin_key,
-            capy_base_url=emulator.capy_base_url,
-            capy_api_key=emulator.capy_key,
-        )
+        """The APIs ``emulator`` serves, of the registered backends."""
+        endpoints: dict[str, ServiceEndpoint] = {}
+        for backend in registry.registered():
+            try:
+                endpoints[backend.name] = emulator.endpoint(backend.name)
+            except KeyError:  # a backend without an emulator service
+                continue
+        return cls(endpoints)
+
+    def __getitem__(self, name: str) -> ServiceEndpoint:
+        return self._by_backend[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_backend)
+
+    def __len__(self) -> int:
+        return len(self._by_backend)
+
+    def __repr__(self) -> str:
+        # A ServiceEndpoint's repr leaves out its credential.
+        return f"Endpoints({self._by_backend!r})"
+
+    def backends(self) -> tuple[Backend, ...]:
+        """The registered backends these endpoints serve, in the registry's order."""
+        return tuple(backend for backend in registry.registered() if backend.name in self._by_backend)
 
 
-def find_example_dir(explicit: Path | None = None, project: str = PROJECT_NAME) -> Path:
-    """An example program: ``explicit``, else ``examples/<project>`` here or in the source tree."""
+def find_example_dir(explicit: Path | None = None, project: str | None = None) -> Path:
+    """An example program: ``explicit``, else ``examples/<project>`` here or in the source tree.
+
+    ``project`` defaults to the demo's first example (that of the first backend with a demo part).
+    """
     if explicit is not None:
         candidates = [explicit]
     else:
+        if project is None:
+            project = _first_example()
         relative = _EXAMPLES_DIR / project
         # parents[3]: the repository root when the package runs from its source tree (make, pip -e).
         candidates = [Path.cwd() / relative, Path(__file__).resolve().parents[3] / relative]
@@ -208,25 +243,36 @@ def find_example_dir(explicit: Path | None = None, project: str = PROJECT_NAME) 
     )
 
 
+def _first_example() -> str:
+    found = examples()
+    if not found:
+        raise click.ClickException("No backend has an example for the demo: pass --example DIR.")
+    return found[0]
+
+
+def _api_config(backend: Backend, endpoint: ServiceEndpoint) -> dict[str, tuple[str, bool]]:
+    """The stack config pointing ``backend``'s settings at ``endpoint``; the credential is a secret."""
+    return {
+        backend.base_url.config_key: (endpoint.base_url, backend.base_url.secret),
+        backend.credential.config_key: (endpoint.credential, True),
+    }
+
+
 def stack_config(project: str, endpoints: Endpoints) -> dict[str, tuple[str, bool]]:
     """The config the demo sets on the stack of ``project``, as ``{key: (value, secret)}``.
 
-    Each example gets the settings of its own API (the capy one also its organization); any other
-    program (``--example``) gets both APIs', as one program may declare keys of both.
+    A backend's example gets the settings of that backend's API, then its part's own config; any
+    other program (``--example``) gets the settings of every API ``endpoints`` has, in the
+    registry's order, as one program may declare keys of several.
     """
-    openai = {
-        "apikeys:openaiBaseUrl": (endpoints.openai_base_url, False),
-        "apikeys:openaiAdminKey": (endpoints.openai_admin_key, True),
-    }
-    capy = {
-        "apikeys:capyBaseUrl": (endpoints.capy_base_url, False),
-        "apikeys:capyApiKey": (endpoints.capy_api_key, True),
-    }
-    if project == PROJECT_NAME:
-        return openai
-    if project == CAPY_PROJECT_NAME:
-        return {**capy, f"{CAPY_PROJECT_NAME}:organizationId": (CAPY_ORGANIZATION, False)}
-    return {**openai, **capy}
+    for backend, part in demo_parts():
+        if part.project == project:
+            own = {key: (value, False) for key, value in part.config.items()}
+            return {**_api_config(backend, endpoints[backend.name]), **own}
+    config: dict[str, tuple[str, bool]] = {}
+    for backend in endpoints.backends():
+        config.update(_api_config(backend, endpoints[backend.name]))
+    return config
 
 
 def cli_env(endpoints: Endpoints) -> dict[str, str]:
@@ -237,13 +283,13 @@ def cli_env(endpoints: Endpoints) -> dict[str, str]:
         # The language host takes any installed package named pulumi-* for a resource plugin and
         # would try to download "pulumi-resource-apikeys"; a dynamic provider needs no plugin.
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        # The stack config names the emulator; these make sure a real endpoint or credential in the
-        # caller's environment can never be used instead.
-        "OPENAI_BASE_URL": endpoints.openai_base_url,
-        "OPENAI_ADMIN_KEY": "",
-        "CAPY_BASE_URL": endpoints.capy_base_url,
-        "CAPY_API_KEY": "",
     }
+    # The stack config names the emulator; these make sure a real endpoint or credential in the
+    # caller's environment can never be used instead, whichever backend's.
+    for backend in registry.registered():
+        env[backend.credential.env_var] = ""
+    for backend in endpoints.backends():
+        env[backend.base_url.env_var] = endpoints[backend.name].base_url
     if sys.prefix == sys.base_prefix:
         # Not in a virtual environment: run the program and the provider with this interpreter,
         # the one that can import pulumi_apikeys.
@@ -256,11 +302,14 @@ def workspace_options(
     example_dir: Path,
     workdir: Path,
     endpoints: Endpoints,
-    project_name: str = PROJECT_NAME,
+    project_name: str | None = None,
     state_dir: Path | None = None,
     command: auto.PulumiCommand | None = None,
 ) -> auto.LocalWorkspaceOptions:
     """A workspace in ``workdir`` whose program is ``example_dir``, with state under ``state_dir``.
+
+    The project is ``project_name``, by default the example's directory name (an example's
+    directory is named after its project).
 
     The Automation API writes ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` into its work dir, so the
     work dir is ``workdir`` and the project's ``main`` points at the example, which stays untouched.
@@ -277,7 +326,7 @@ def workspace_options(
     state = workdir / "state" if state_dir is None else state_dir
     state.mkdir(parents=True, exist_ok=True)
     project = auto.ProjectSettings(
-        name=project_name,
+        name=example_dir.name if project_name is None else project_name,
         runtime=auto.ProjectRuntimeInfo(name="python", options=options),
         main=str(example_dir),
         backend=auto.ProjectBackend(url=state.resolve().as_uri()),
@@ -297,17 +346,19 @@ def open_stack(
     example_dir: Path,
     workdir: Path,
     endpoints: Endpoints,
-    project_name: str = PROJECT_NAME,
+    project_name: str | None = None,
     state_dir: Path | None = None,
     stack_name: str = STACK_NAME,
 ) -> auto.Stack:
     """The stack of ``project_name``, created or selected, its config pointing at ``endpoints``.
 
-    The config is ``stack_config(project_name, endpoints)``; the credentials are stored as secrets,
-    encrypted with the demo passphrase.
+    The project defaults to the example's directory name. The config is ``stack_config(project_name,
+    endpoints)``; the credentials are stored as secrets, encrypted with the demo passphrase.
     """
     from pulumi import automation as auto
 
+    if project_name is None:
+        project_name = example_dir.name
     workdir.mkdir(parents=True, exist_ok=True)
     opts = workspace_options(
         example_dir=example_dir,
@@ -339,32 +390,62 @@ def format_outputs(outputs: Mapping[str, auto.OutputValue]) -> str:
 
 
 def _show_keys(endpoints: Endpoints) -> None:
-    """The live keys of both APIs (capy's in the demo organization), and how many revoked ones stay listed."""
-    openai = AdminApiKeysClient(base_url=endpoints.openai_base_url, admin_key=endpoints.openai_admin_key)
-    capy = CapyApiKeysClient(base_url=endpoints.capy_base_url, api_key=endpoints.capy_api_key)
-    rows = [("openai", key.id, key.name or "-", key.redacted_value) for key in openai.list()]
-    capy_keys = list(capy.list(CAPY_ORGANIZATION))
-    rows += [
-        ("capy", key.id, key.name, f"{key.key_prefix}...  {', '.join(key.scopes)}")
-        for key in capy_keys
-        if not key.is_gone
-    ]
-    revoked = sum(key.is_gone for key in capy_keys)
+    """One table of the live keys of every demo backend's API, and each part's note below it."""
+    rows: list[tuple[str, str, str, str]] = []
+    notes: list[str] = []
+    for backend, part in demo_parts():
+        if backend.name not in endpoints:
+            continue
+        listing = part.list_keys(endpoints[backend.name])
+        rows += [(backend.name, row.id, row.name, row.shown) for row in listing.rows]
+        if listing.note:
+            notes.append(listing.note)
     plural = "" if len(rows) == 1 else "s"
     click.echo(f"The emulator holds {len(rows) or 'no'} live key{plural}{':' if rows else '.'}")
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
-    for backend, key_id, name, shown in rows:
-        click.echo(
-            f"    {backend.ljust(widths[0])}  {key_id.ljust(widths[1])}  {name.ljust(widths[2])}  {shown}"
-        )
-    if revoked:
-        click.echo(
-            f"    ({revoked} revoked capy key{' stays' if revoked == 1 else 's stay'} listed in "
-            f"{CAPY_ORGANIZATION}, as the capy API keeps revoked keys)"
-        )
+    for api, key_id, name, shown in rows:
+        click.echo(f"    {api.ljust(widths[0])}  {key_id.ljust(widths[1])}  {name.ljust(widths[2])}  {shown}")
+    for note in notes:
+        click.echo(f"    ({note})")
 
 
-@click.command("demo")
+_HELP = """Deploy the examples' keys with `pulumi up` to an emulator on loopback.
+
+Runs {examples} as {stacks} against the same emulator. Shows the stack outputs (the key values
+as [secret]) and the keys the emulator now holds, then destroys the stacks. Needs the Pulumi CLI;
+downloads it (once) if it is missing.
+"""
+"""The demo's help; the examples, known once the backends' parts are loaded, are filled in when shown."""
+_EXAMPLE_HELP = "Run only this Pulumi program (its project named after its directory)"
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{_NUMBERS[n] if n < len(_NUMBERS) else n} {noun}{'' if n == 1 else 's'}"
+
+
+def _and(items: Iterable[str]) -> str:
+    listed = list(items)
+    return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else "".join(listed)
+
+
+class _DemoCommand(click.Command):
+    """The demo command, whose help names the examples of the registered backends."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        parts = [part for _, part in demo_parts()]
+        self.help = _HELP.format(
+            examples=_and(f"{_EXAMPLES_DIR / part.project} ({part.summary})" for part in parts),
+            stacks=_count(len(parts), "stack"),
+        )
+        for param in self.params:
+            if isinstance(param, click.Option) and param.name == "example":
+                defaults = ", ".join(str(_EXAMPLES_DIR / part.project) for part in parts)
+                param.help = f"{_EXAMPLE_HELP} [default: {defaults}]."
+        super().format_help(ctx, formatter)
+
+
+@click.command("demo", cls=_DemoCommand, help=_HELP)
 @click.option(
     "--destroy/--keep",
     default=True,
@@ -383,8 +464,7 @@ def _show_keys(endpoints: Endpoints) -> None:
     "example",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=None,
-    help="Run only this Pulumi program (its project named after its directory) "
-    f"[default: {', '.join(str(_EXAMPLES_DIR / name) for name in EXAMPLES)}].",
+    help=f"{_EXAMPLE_HELP}.",
 )
 @click.option(
     "--cli-root",
@@ -397,20 +477,14 @@ def _show_keys(endpoints: Endpoints) -> None:
 def demo_command(
     destroy: bool, workdir: Path | None, example: Path | None, cli_root: Path | None, install: bool
 ) -> None:
-    """Deploy the examples' keys with `pulumi up` to an emulator on loopback.
-
-    Runs examples/openai-admin-keys (two OpenAI Admin API keys) and examples/capy-project-keys (two
-    capy API keys) as two stacks against the same emulator. Shows the stack outputs (the key values
-    as [secret]) and the keys the emulator now holds, then destroys the stacks. Needs the Pulumi CLI;
-    downloads it (once) if it is missing.
-    """
+    """Deploy the examples' keys with `pulumi up` to an emulator on loopback (see ``_HELP``)."""
     from pulumi.automation.errors import CommandError
 
     if example is None:
-        examples = [(project, find_example_dir(None, project)) for project in EXAMPLES]
+        programs = [(project, find_example_dir(None, project)) for project in examples()]
     else:
         found = find_example_dir(example)
-        examples = [(found.name, found)]
+        programs = [(found.name, found)]
     command = pulumi_command(cli_root=cli_root, install=install, say=lambda line: click.echo(line, err=True))
     temporary = workdir is None
     work = Path(tempfile.mkdtemp(prefix="pulumi-apikeys-demo-")) if workdir is None else workdir.resolve()
@@ -422,11 +496,10 @@ def demo_command(
     try:
         with start_emulator(config) as emulator:
             endpoints = Endpoints.of(emulator)
-            click.echo(
-                f"Emulator ready: OpenAI at {endpoints.openai_base_url}, capy at {endpoints.capy_base_url}"
-            )
+            served = ", ".join(f"{b.title} at {endpoints[b.name].base_url}" for b in endpoints.backends())
+            click.echo(f"Emulator ready: {served}")
             stacks: list[tuple[str, auto.Stack]] = []
-            for project, example_dir in examples:
+            for project, example_dir in programs:
                 stack_dir = work / project
                 click.echo(f"\n== {project}: program {example_dir}; stack {STACK_NAME} in {stack_dir}")
                 stack = open_stack(
@@ -469,7 +542,7 @@ def demo_command(
         looks = "".join(
             f"    cd {work / project} && PULUMI_CONFIG_PASSPHRASE={PASSPHRASE} "
             "pulumi stack output --show-secrets\n"
-            for project, _ in examples
+            for project, _ in programs
         )
         click.echo(
             f"\nThe stacks are kept in {work}. To look at them:\n{looks}"

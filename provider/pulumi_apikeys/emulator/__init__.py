@@ -1,33 +1,42 @@
-"""A fake of the vendor APIs, served over real HTTP, with fault injection.
+"""A fake of the registered backends' APIs, served over real HTTP, with fault injection.
 
-It speaks OpenAI's organization Admin API keys API closely enough for the official SDK, and capy's
-organization API keys API (under ``/v1/organizations``) as its seed documents it; keeps keys in
-memory or in a state file (never their values), and can delay, fail, drop or hang requests on
-demand. A control API under ``/_emulator/`` (loopback only) changes faults, reads the request log
-and resets state.
+Each backend with an emulator service (``Backend.emulator``, a ``ServiceSpec``) is served side by
+side with the others, over its own store, closely enough for its client (and, where one exists,
+the vendor's official SDK). Keys are kept in memory or in a state file (never their values); the
+emulator can delay, fail, drop or hang requests on demand. A control API under ``/_emulator/``
+(loopback only) changes faults, reads the request log and resets state.
+
+Serving needs the ``emulator`` extra (starlette and uvicorn): ``pip install 'pulumi-apikeys[emulator]'``.
+This package's models, configuration and control client import without it.
 
 Example::
 
     with start_emulator(EmulatorConfig(port=0)) as emulator:
         emulator.control.set_faults(FaultPlan(script=["rate_limit"]))
-        ...  # point a client at emulator.base_url with emulator.admin_key
+        vendor = emulator.endpoint("vendor")  # point its client at vendor.base_url, vendor.credential
 """
 
-from pulumi_apikeys.emulator.config import EmulatorConfig, OwnerKind
+from pulumi_apikeys.emulator.config import EmulatorConfig
 from pulumi_apikeys.emulator.control import EmulatorControl
+from pulumi_apikeys.emulator.control_models import EmulatorHealth
 from pulumi_apikeys.emulator.faults import FaultKind, FaultPlan, RateLimit
 from pulumi_apikeys.emulator.request_log import RecordedRequest
 from pulumi_apikeys.emulator.server import RunningEmulator, run_forever, start_emulator
+from pulumi_apikeys.emulator.service import EmulatorService, ServiceEndpoint, ServiceFlag, ServiceSpec
 
 __all__ = [
     "EmulatorConfig",
     "EmulatorControl",
+    "EmulatorHealth",
+    "EmulatorService",
     "FaultKind",
     "FaultPlan",
-    "OwnerKind",
     "RateLimit",
     "RecordedRequest",
     "RunningEmulator",
+    "ServiceEndpoint",
+    "ServiceFlag",
+    "ServiceSpec",
     "run_forever",
     "start_emulator",
 ]

@@ -1,8 +1,9 @@
-"""The emulator's ASGI app: vendor APIs and the control API, behind the emulator's own layers."""
+"""The emulator's ASGI app: the services' APIs and the control API, behind the emulator's own layers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -10,12 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from pulumi_apikeys.emulator.capy_api import CapyApiKeysApi
 from pulumi_apikeys.emulator.config import EmulatorConfig
 from pulumi_apikeys.emulator.context import RequestContextMiddleware
 from pulumi_apikeys.emulator.control_api import ControlApi
 from pulumi_apikeys.emulator.fault_layer import FaultMiddleware
-from pulumi_apikeys.emulator.openai_api import AdminApiKeysApi
+from pulumi_apikeys.emulator.service import ServiceSpec
 from pulumi_apikeys.emulator.state import EmulatorState
 from pulumi_apikeys.emulator.surface import ApiSurface, ErrorRenderers
 
@@ -23,9 +23,10 @@ __all__ = ["EmulatorApp", "build_app"]
 
 
 class EmulatorApp(Starlette):
-    """Starlette serving the vendor surfaces and the control API.
+    """Starlette serving the services' surfaces and the control API.
 
-    ``emulator`` is the live state (keys, faults, log), for tests that need to look inside.
+    ``emulator`` is the live state (services, faults, log), for tests that need to look inside.
+    The first surface's error format answers for paths no surface owns.
     """
 
     def __init__(self, state: EmulatorState, surfaces: Sequence[ApiSurface]) -> None:
@@ -71,10 +72,11 @@ class EmulatorApp(Starlette):
         return render(500, "The emulator failed while handling the request.", type="server_error")
 
 
-def build_app(config: EmulatorConfig) -> EmulatorApp:
-    """The emulator app for ``config``: OpenAI's Admin API keys, capy's API keys, the control API."""
-    state = EmulatorState.from_config(config)
-    openai = AdminApiKeysApi(state.store, config.admin_key)
-    capy = CapyApiKeysApi(state.capy_store, config.capy_key, page_size=config.capy_page_size)
-    # OpenAI first: its error format stays the one for paths no surface owns.
-    return EmulatorApp(state, [openai.surface(), capy.surface()])
+def build_app(config: EmulatorConfig, specs: Sequence[ServiceSpec[Any]] | None = None) -> EmulatorApp:
+    """The emulator app for ``config``: each service of ``specs``, then the control API.
+
+    ``specs`` defaults to the registered backends' services, in registry order: the first
+    registered one's error format answers for paths no service owns.
+    """
+    state = EmulatorState.from_config(config, specs)
+    return EmulatorApp(state, [service.surface() for service in state.services.values()])

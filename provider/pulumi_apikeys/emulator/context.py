@@ -29,7 +29,7 @@ _SCOPE_KEY = "pulumi_apikeys.emulator.context"
 
 
 def new_request_id() -> str:
-    """A fresh request id in OpenAI's style, ``req_<hex>``."""
+    """A fresh request id, ``req_<hex>``, in the style vendor APIs commonly use."""
     return "req_" + secrets.token_hex(16)
 
 

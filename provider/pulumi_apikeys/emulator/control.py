@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from pulumi_apikeys.emulator.control_api import RECORDED_REQUESTS, EmulatorHealth
+from pulumi_apikeys.emulator.control_models import RECORDED_REQUESTS, EmulatorHealth
 from pulumi_apikeys.emulator.faults import FaultPlan
 from pulumi_apikeys.emulator.request_log import RecordedRequest
 
@@ -52,7 +52,7 @@ class EmulatorControl:
         self._call("POST", "/reset")
 
     def health(self) -> EmulatorHealth:
-        """Liveness, with counts of keys, logged requests and injected faults."""
+        """Liveness, with counts of each service's keys, logged requests and injected faults."""
         return EmulatorHealth.model_validate(self._call("GET", "/health").json())
 
     def _call(self, method: str, path: str, *, json: Any = None) -> httpx.Response:

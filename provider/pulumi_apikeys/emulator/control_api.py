@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import ValidationError
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,39 +16,21 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pulumi_apikeys.emulator.context import CONTROL_PREFIX
-from pulumi_apikeys.emulator.faults import FaultKind, FaultPlan
-from pulumi_apikeys.emulator.request_log import RecordedRequest
+from pulumi_apikeys.emulator.control_models import (
+    RECORDED_REQUESTS,
+    ControlErrorBody,
+    ControlErrorDetail,
+    EmulatorHealth,
+)
+from pulumi_apikeys.emulator.faults import FaultPlan
 from pulumi_apikeys.emulator.state import EmulatorState
-from pulumi_apikeys.openai.models import OpenAIErrorBody, OpenAIErrorDetail
 from pulumi_apikeys.settings import is_loopback_host
 
 __all__ = ["RECORDED_REQUESTS", "ControlApi", "EmulatorHealth", "LoopbackOnlyMiddleware"]
 
-RECORDED_REQUESTS = TypeAdapter(list[RecordedRequest])
-"""(De)serialises the request log as the control API sends it: a JSON array."""
-
-
-class EmulatorHealth(BaseModel):
-    """What ``GET /_emulator/health`` reports."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    status: str
-    """``ok`` whenever the emulator answers at all."""
-    keys: int
-    """How many OpenAI admin keys exist."""
-    capy_keys: int = 0
-    """How many capy keys exist, revoked ones included."""
-    requests: int
-    """How many API requests the log holds."""
-    faults_injected: dict[FaultKind, int]
-    """How many faults of each kind were injected since the last reset."""
-    throttled: int = 0
-    """How many requests the rate limit refused since the last reset."""
-
 
 def _error(status: int, message: str, *, type: str) -> Response:
-    body = OpenAIErrorBody(error=OpenAIErrorDetail(message=message, type=type))
+    body = ControlErrorBody(error=ControlErrorDetail(message=message, type=type))
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
 
@@ -123,11 +105,10 @@ class ControlApi:
         return Response(status_code=204)
 
     async def health(self, request: Request) -> Response:
-        """A liveness probe that also counts keys, logged requests and injected faults."""
+        """A liveness probe that also counts each service's keys, logged requests and injected faults."""
         health = EmulatorHealth(
             status="ok",
-            keys=len(self.state.store),
-            capy_keys=len(self.state.capy_store),
+            keys={name: service.key_count() for name, service in self.state.services.items()},
             requests=len(self.state.log),
             faults_injected=self.state.faults.counts,
             throttled=self.state.faults.throttled,

@@ -11,12 +11,12 @@ one instead. They know no vendor's fields; the rules are generic, on whatever JS
 - ``not_json``: the body ``NOT_JSON_BODY`` (the start of an object, cut off, then text).
 - ``missing_fields``: the app's JSON with, in every object at any depth, its first key and every
   key named ``id`` removed (``drop_fields``). The rule needs no field names: an API object carries
-  an ``id`` or leads with a required field (OpenAI's lead with ``object``, which a list, a key and a
-  deletion all require), so a model of any vendor's answer finds a required field missing.
+  an ``id`` or leads with a required field (some vendors' lead with ``object``, which a list, a key
+  and a deletion all require), so a model of any vendor's answer finds a required field missing.
 - ``wrong_types``: the app's JSON with every string, at any depth, replaced by its length (a number)
   and every number by its decimal text (``swap_scalar_types``); booleans, null and keys unchanged.
 - ``huge_body``: a JSON object (one long string field) of ``HUGE_BODY_BYTES``, more than the
-  client's cap ``MAX_RESPONSE_BYTES``, sent in chunks of 64 KiB (never built whole).
+  clients' cap ``CLIENT_RESPONSE_CAP_BYTES``, sent in chunks of 64 KiB (never built whole).
 - ``truncated_body``: the ``content-length`` of the app's whole body, then the first half of that
   body (rounded down), then the connection is closed.
 
@@ -41,22 +41,34 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pulumi_apikeys._http import MAX_RESPONSE_BYTES
 from pulumi_apikeys.emulator.connection import drop_connection
 from pulumi_apikeys.emulator.context import RequestContext, find_request_context
 from pulumi_apikeys.emulator.faults import RESPONSE_FAULTS, FaultInjector, FaultKind, FaultPlan, Throttle
 from pulumi_apikeys.emulator.request_log import LogEntry, RequestLog
 from pulumi_apikeys.emulator.surface import ErrorRenderers
 
-__all__ = ["HUGE_BODY_BYTES", "NOT_JSON_BODY", "FaultMiddleware", "drop_fields", "swap_scalar_types"]
+__all__ = [
+    "CLIENT_RESPONSE_CAP_BYTES",
+    "HUGE_BODY_BYTES",
+    "NOT_JSON_BODY",
+    "FaultMiddleware",
+    "drop_fields",
+    "swap_scalar_types",
+]
 
 _STOP_POLL_SECONDS = 0.05
 
 NOT_JSON_BODY = b'{"id": "key_<!-- upstream cut the response here -->'
 """What ``not_json`` sends: an object cut off inside a string, then text; no JSON parser accepts it."""
 
-HUGE_BODY_BYTES = MAX_RESPONSE_BYTES + 64 * 1024
-"""The size of what ``huge_body`` sends: just over the client's cap."""
+# The same 8 MiB as the HTTP layer's MAX_RESPONSE_BYTES, written out rather than imported: the
+# emulator stands for the vendors' servers and does not import the client that talks to them. A
+# test checks that the two agree, so that huge_body stays just over what the client refuses.
+CLIENT_RESPONSE_CAP_BYTES = 8 * 1024 * 1024
+"""The largest response body the package's clients read (``pulumi_apikeys._http.MAX_RESPONSE_BYTES``)."""
+
+HUGE_BODY_BYTES = CLIENT_RESPONSE_CAP_BYTES + 64 * 1024
+"""The size of what ``huge_body`` sends: just over the clients' cap."""
 
 _CHUNK_BYTES = 64 * 1024
 _RATE_LIMIT_MESSAGE = "Rate limit reached for requests. Please try again later."

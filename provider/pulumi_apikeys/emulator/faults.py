@@ -47,7 +47,7 @@ FaultKind = Literal[
 ]
 """The faults the emulator can inject.
 
-- ``rate_limit``: 429 with an OpenAI error body and ``retry-after`` header(s).
+- ``rate_limit``: 429 in the vendor's error format, with ``retry-after`` header(s).
 - ``server_error``: 500; ``bad_gateway``: 502 with an HTML body, as a proxy sends it; ``unavailable``: 503.
 - ``drop``: the connection is closed without a response and the request is not processed.
 - ``commit_then_drop``: a create is processed (the key exists), then the connection is closed.
@@ -85,8 +85,9 @@ class RateLimit(BaseModel):
 
     The bucket holds ``burst`` tokens and refills continuously, the whole of it over
     ``window_seconds``; each API request takes a token, and a request that finds none is refused
-    with 429 in the vendor's error format (and does not take one). OpenAI's, measured by a peer:
-    ``RateLimit(burst=7, window_seconds=60)``, with no retry header. Example, the same scaled down::
+    with 429 in the vendor's error format (and does not take one). The first backend's real API,
+    measured by a peer: ``RateLimit(burst=7, window_seconds=60)``, with no retry header. Example,
+    the same scaled down::
 
         FaultPlan(rate_limit=RateLimit(burst=7, window_seconds=6))
     """

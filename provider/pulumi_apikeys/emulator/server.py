@@ -1,7 +1,8 @@
 """Serving the emulator over real HTTP: uvicorn in a background thread, on a socket we bind.
 
 Binding the socket ourselves makes ``port=0`` work (the OS picks a free port, we read it back) and
-turns "address already in use" into an immediate error in the caller's thread.
+turns "address already in use" into an immediate error in the caller's thread. Starlette and
+uvicorn (the ``emulator`` extra) are imported when an emulator starts, not with this module.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-
-from pulumi_apikeys.emulator.app import EmulatorApp, build_app
 from pulumi_apikeys.emulator.config import EmulatorConfig
 from pulumi_apikeys.emulator.control import EmulatorControl
+from pulumi_apikeys.emulator.extra import require_emulator_extra
+from pulumi_apikeys.emulator.service import ServiceEndpoint, ServiceSpec
+from pulumi_apikeys.errors import EmulatorStartupError
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from pulumi_apikeys.emulator.app import EmulatorApp
 
 __all__ = ["EmulatorStartupError", "RunningEmulator", "run_forever", "start_emulator"]
 
@@ -31,17 +38,14 @@ are: with equal limits, a client reusing a connection just as the server closes 
 (a GET retried, a create reconciled), and a test counting requests would see it."""
 
 
-class EmulatorStartupError(RuntimeError):
-    """The emulator's server did not come up."""
-
-
 class RunningEmulator:
     """An emulator serving on a real socket, in a daemon thread; a context manager that stops it.
 
     Example::
 
         with start_emulator(EmulatorConfig(port=0)) as emulator:
-            client = openai.OpenAI(admin_api_key=emulator.admin_key, base_url=emulator.base_url)
+            vendor = emulator.endpoint("vendor")
+            client = VendorClient(api_key=vendor.credential, base_url=vendor.base_url)
     """
 
     def __init__(
@@ -64,25 +68,20 @@ class RunningEmulator:
         """``http://HOST:PORT``, where the control API lives under ``/_emulator``."""
         return f"http://{_url_host(self.config.host)}:{self.port}"
 
-    @property
-    def base_url(self) -> str:
-        """The API base URL, ``http://HOST:PORT/v1``, as the SDK and the provider take it."""
-        return self.root_url + "/v1"
+    def endpoint(self, name: str) -> ServiceEndpoint:
+        """Where the service of the backend ``name`` is served, and the credential it accepts.
 
-    @property
-    def admin_key(self) -> str:
-        """The configured admin key (it only ever guards this emulator)."""
-        return self.config.admin_key
+        Raises:
+            KeyError: no service of that name runs here (the message lists those that do).
+        """
+        services = self.app.emulator.services
+        if name not in services:
+            raise KeyError(f"no emulator service named {name!r} (known: {', '.join(services)})")
+        return services[name].endpoint(self.root_url)
 
-    @property
-    def capy_base_url(self) -> str:
-        """The capy API's base URL, ``http://HOST:PORT`` (its paths start with ``/v1/organizations``)."""
-        return self.root_url
-
-    @property
-    def capy_key(self) -> str:
-        """The configured capy key, accepted for every organization (it only ever guards this emulator)."""
-        return self.config.capy_key
+    def endpoints(self) -> dict[str, ServiceEndpoint]:
+        """Every service's endpoint, by backend name, in registry order."""
+        return {name: service.endpoint(self.root_url) for name, service in self.app.emulator.services.items()}
 
     @property
     def control(self) -> EmulatorControl:
@@ -113,14 +112,25 @@ class RunningEmulator:
         self.stop()
 
 
-def start_emulator(config: EmulatorConfig) -> RunningEmulator:
-    """Start an emulator and return once it accepts connections.
+def start_emulator(
+    config: EmulatorConfig, specs: Sequence[ServiceSpec[Any]] | None = None
+) -> RunningEmulator:
+    """Start an emulator serving ``specs`` (by default every registered backend's service) and
+    return once it accepts connections.
 
     Raises:
         OSError: the address could not be bound (e.g. the port is in use).
-        EmulatorStartupError: the server did not start within ``STARTUP_TIMEOUT_SECONDS``.
+        EmulatorStartupError: the ``emulator`` extra is not installed, or the server did not start
+            within ``STARTUP_TIMEOUT_SECONDS``.
+        ConfigurationError: ``config`` names no such service, or its state file is unusable.
     """
-    app = build_app(config)
+    require_emulator_extra()
+    # Only now, the extra known to be there: importing this module needs neither.
+    import uvicorn
+
+    from pulumi_apikeys.emulator.app import build_app
+
+    app = build_app(config, specs)
     sock = _bind(config.host, config.port)
     bound = config.model_copy(update={"port": sock.getsockname()[1]})
     server = uvicorn.Server(
@@ -151,7 +161,11 @@ def start_emulator(config: EmulatorConfig) -> RunningEmulator:
     return RunningEmulator(bound, app, server, thread)
 
 
-def run_forever(config: EmulatorConfig, on_ready: Callable[[RunningEmulator], None]) -> None:
+def run_forever(
+    config: EmulatorConfig,
+    on_ready: Callable[[RunningEmulator], None],
+    specs: Sequence[ServiceSpec[Any]] | None = None,
+) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly; ``on_ready`` runs once requests are served.
 
     Must be called from the main thread (it installs signal handlers, restored on return).
@@ -163,7 +177,7 @@ def run_forever(config: EmulatorConfig, on_ready: Callable[[RunningEmulator], No
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with start_emulator(config) as emulator:
+        with start_emulator(config, specs) as emulator:
             on_ready(emulator)
             # A timed wait keeps the main thread responsive and notices a server that died.
             while emulator.running and not stop_requested.wait(0.5):

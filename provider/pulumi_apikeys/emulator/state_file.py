@@ -1,10 +1,14 @@
-"""The emulator's state file: one JSON object shared by its stores, written whole and atomically.
+"""The emulator's state file: one JSON object, one section per service, written whole and atomically.
 
-Each store owns some of the object's top-level fields (the OpenAI key store ``version``,
-``next_seq``, ``keys`` and ``tombstones``; the capy key store ``capy_keys``) and saves them after
-every change. A save writes every store's fields as last saved, to a temporary file renamed over
-the old one, so a crash never leaves half a file and one store's save never loses another's keys.
-A file written before a store existed simply lacks that store's fields: the store starts empty.
+The object holds each service's section under its backend name (``{"<name>": {...}, ...}``); a
+service's store loads its section once and saves it after every change. A save writes every
+section as last saved, to a temporary file renamed over the old one, so a crash never leaves half a
+file and one service's save never loses another's keys. A file lacking a service's section (written
+before that service existed) gives that service an empty store.
+
+Files written before sections existed held every store's fields side by side at the top level.
+Such a file still loads: each service names the top-level fields that were its own
+(``ServiceSpec.legacy_state_fields``), and they become its section; the next save writes sections.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,42 +25,58 @@ from pydantic import BaseModel, ValidationError
 
 from pulumi_apikeys.errors import ConfigurationError
 
-__all__ = ["StateFile"]
+__all__ = ["LegacyLayout", "StateFile", "StateSection"]
 
 SectionT = TypeVar("SectionT", bound=BaseModel)
 
+LegacyLayout = Mapping[str, Mapping[str, str]]
+"""For each section name, the top-level fields it had before sections: ``{old field: its field now}``."""
+
 
 class StateFile:
-    """One state file; thread-safe. Construction reads it (if it exists), never writes it."""
+    """One state file; thread-safe. Construction reads it (if it exists), never writes it.
 
-    def __init__(self, path: Path) -> None:
+    Example::
+
+        section = StateFile(path).section("vendor")
+        snapshot = section.load(Snapshot)  # None: no keys kept yet
+        section.save(Snapshot(keys=[...]))
+    """
+
+    def __init__(self, path: Path, *, legacy_layout: LegacyLayout | None = None) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._fields: dict[str, Any] = self._read() if path.exists() else {}
+        read = self._read() if path.exists() else {}
+        self._sections: dict[str, Any] = _sectioned(read, legacy_layout or {})
 
-    def load(self, section: type[SectionT]) -> SectionT | None:
-        """The fields ``section`` declares, validated; ``None`` if the file holds none of them.
+    def section(self, name: str) -> StateSection:
+        """The part of the file that belongs to the service ``name``."""
+        return StateSection(self, name)
+
+    def load(self, name: str, model: type[SectionT]) -> SectionT | None:
+        """Section ``name`` validated as ``model``; ``None`` if the file has no such section.
 
         Raises:
-            ConfigurationError: the fields are there but not usable.
+            ConfigurationError: the section is there but not usable.
         """
         with self._lock:
-            fields = {name: value for name, value in self._fields.items() if name in section.model_fields}
-        if not fields:
-            return None
+            if name not in self._sections:
+                return None
+            fields = self._sections[name]
         try:
-            return section.model_validate_json(json.dumps(fields))
+            return model.model_validate_json(json.dumps(fields))
         except ValidationError as exc:
             first = exc.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
-            reason = f"{where}: {first['msg']}" if where else first["msg"]
-            raise ConfigurationError(f"the emulator state file {self.path} is not usable: {reason}") from exc
+            where = ".".join(str(part) for part in (name, *first["loc"]))
+            raise ConfigurationError(
+                f"the emulator state file {self.path} is not usable: {where}: {first['msg']}"
+            ) from exc
 
-    def save(self, section: BaseModel) -> None:
-        """Replace ``section``'s fields and write the whole file (to a temporary file, then renamed)."""
+    def save(self, name: str, snapshot: BaseModel) -> None:
+        """Replace section ``name`` and write the whole file (to a temporary file, then renamed)."""
         with self._lock:
-            self._fields.update(section.model_dump(mode="json"))
-            text = json.dumps(self._fields, indent=2)
+            self._sections[name] = snapshot.model_dump(mode="json")
+            text = json.dumps(self._sections, indent=2)
             path = self.path
             path.parent.mkdir(parents=True, exist_ok=True)
             # Same directory as the target, so os.replace is an atomic rename on one file system.
@@ -86,3 +107,36 @@ class StateFile:
                 f"the emulator state file {self.path} is not usable: it is not a JSON object"
             )
         return fields
+
+
+class StateSection:
+    """One service's section of a state file: what its store loads and saves."""
+
+    def __init__(self, file: StateFile, name: str) -> None:
+        self.file = file
+        self.name = name
+
+    def load(self, model: type[SectionT]) -> SectionT | None:
+        """The section validated as ``model``; ``None`` if the file has none (see ``StateFile.load``)."""
+        return self.file.load(self.name, model)
+
+    def save(self, snapshot: BaseModel) -> None:
+        """Replace the section with ``snapshot`` and write the file (see ``StateFile.save``)."""
+        self.file.save(self.name, snapshot)
+
+
+def _sectioned(document: dict[str, Any], legacy: LegacyLayout) -> dict[str, Any]:
+    """``document`` in sections: as it is, unless it is in the flat layout of before sections.
+
+    A document is flat when it holds some service's old top-level field and no section of a service
+    that had one; a document in sections never holds an old field at the top level.
+    """
+    old_fields = {old for fields in legacy.values() for old in fields}
+    if any(name in document for name in legacy) or not old_fields & document.keys():
+        return dict(document)
+    sections: dict[str, Any] = {}
+    for name, fields in legacy.items():
+        section = {new: document[old] for old, new in fields.items() if old in document}
+        if section:
+            sections[name] = section
+    return sections

@@ -9,20 +9,21 @@ from typing import Literal
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from pulumi_apikeys._http import ApiHttpClient, path_segment
-from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError, UnreadableResponseError
-from pulumi_apikeys.key_names import name_problem
+from pulumi_apikeys._http import path_segment
+from pulumi_apikeys.core.client_base import ApiClient, ApiIdentity, Page, check_name, paginate
+from pulumi_apikeys.core.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey
+from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError
 from pulumi_apikeys.openai.models import (
     EXPIRES_IN_SECONDS_MAX,
     EXPIRES_IN_SECONDS_MIN,
     AdminApiKey,
     AdminApiKeyCreated,
+    AdminApiKeyCreateRequest,
     AdminApiKeyDeleted,
     AdminApiKeyPage,
     OpenAIErrorBody,
 )
-from pulumi_apikeys.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey, create_with_policy
-from pulumi_apikeys.settings import RetryPolicy, credential_source, resolve_base_url, resolve_credential
+from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = [
     "ADMIN_KEY_ENV",
@@ -48,7 +49,7 @@ def openai_error_message(body: bytes) -> str | None:
         return None
 
 
-class AdminApiKeysClient:
+class AdminApiKeysClient(ApiClient):
     """Lists, creates, retrieves and deletes an organization's Admin API keys.
 
     ::
@@ -63,9 +64,19 @@ class AdminApiKeysClient:
     The admin key comes from ``admin_key``, else ``OPENAI_ADMIN_KEY``; the base URL from
     ``base_url``, else ``OPENAI_BASE_URL``, else ``https://api.openai.com/v1``. Plain ``http://``
     is refused unless the host is loopback. ``admin_key_source`` says where the key came from, for
-    the message of a 401 (by default: passed in, or the environment variable). Safe to share
+    the message of a 401 (by default: passed in, or the environment variable). Keys ``ledger``
+    holds (by default the process's) are never deleted by a create's cleanup. Safe to share
     between threads.
     """
+
+    identity = ApiIdentity(
+        credential_env=ADMIN_KEY_ENV,
+        credential_what="OpenAI admin key",
+        base_url_env=BASE_URL_ENV,
+        default_base_url=DEFAULT_BASE_URL,
+        vendor="OpenAI",
+        error_message=openai_error_message,
+    )
 
     def __init__(
         self,
@@ -75,18 +86,15 @@ class AdminApiKeysClient:
         policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         admin_key_source: str | None = None,
+        ledger: KeyLedger = LEDGER,
     ) -> None:
-        self.base_url = resolve_base_url(
-            base_url, env_var=BASE_URL_ENV, default=DEFAULT_BASE_URL, what="OpenAI"
-        )
-        self._http = ApiHttpClient(
-            base_url=self.base_url,
-            credential=resolve_credential(admin_key, env_var=ADMIN_KEY_ENV, what="OpenAI admin key"),
-            credential_source=admin_key_source
-            or credential_source(admin_key, env_var=ADMIN_KEY_ENV, what="OpenAI admin key"),
-            error_message=openai_error_message,
+        super().__init__(
+            credential=admin_key,
+            credential_source=admin_key_source,
+            base_url=base_url,
             policy=policy,
             http_client=http_client,
+            ledger=ledger,
         )
 
     def list_page(
@@ -116,56 +124,45 @@ class AdminApiKeysClient:
         after: str | None = None,
     ) -> Iterator[AdminApiKey]:
         """Every key, fetching pages of ``limit`` lazily and following ``after`` while ``has_more``."""
-        cursor = after
-        while True:
+
+        def fetch(cursor: str | None) -> Page[AdminApiKey]:
             page = self.list_page(after=cursor, limit=limit, order=order)
-            yield from page.data
-            if not page.has_more or not page.data:
-                return
-            next_cursor = page.data[-1].id
-            if next_cursor == cursor:
-                # A server that hands back the same page forever would otherwise loop us forever.
-                raise UnreadableResponseError(
-                    "openai.admin_api_keys.list", f"pagination did not advance past {cursor!r}"
-                )
-            cursor = next_cursor
+            more = page.has_more and bool(page.data)
+            return Page(page.data, page.data[-1].id if more else None)
+
+        return paginate("openai.admin_api_keys.list", fetch, start=after)
 
     def find_by_name(self, name: str, *, order: Literal["asc", "desc"] = "asc") -> builtins.list[AdminApiKey]:
         """Every key whose name is exactly ``name``, oldest first by default (names are not unique)."""
         return [key for key in self.list(order=order) if key.name == name]
 
-    def create(
-        self, *, name: str, expires_in_seconds: int | None = None, ledger: KeyLedger = LEDGER
-    ) -> AdminApiKeyCreated:
+    def create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
         """Create a key. Its ``value`` is in the result and nowhere else, ever: keep it.
 
         Ends with exactly one new key, or none: a create whose answer is lost is followed by a
         search for the key it may have made, which is deleted before the next attempt (see
-        ``pulumi_apikeys.reconcile``). Keys ``ledger`` holds are never deleted. The whole call ends
-        within the policy's ``total_timeout``, plus one more for a final cleanup.
+        ``pulumi_apikeys.core.reconcile``). Keys the ledger holds are never deleted. The whole call
+        ends within the policy's ``total_timeout``, plus one more for a final cleanup.
         """
-        _check_name(name)
-        if expires_in_seconds is not None:
-            _check_expires_in_seconds(expires_in_seconds)
+        request = _create_request(name, expires_in_seconds)
         attempt = CreateAttempt(
             scope=f"OpenAI admin key named {name!r}",
-            create=lambda: self.send_create(name=name, expires_in_seconds=expires_in_seconds),
+            create=lambda: self._send_create(request),
             created_id=lambda created: created.id,
             recent=lambda since: self._recent(name, expires_in_seconds, since),
             delete=self.delete,
         )
-        return create_with_policy(attempt, self._http.policy, ledger)
+        return self.reconciled_create(attempt)
 
     def send_create(self, *, name: str, expires_in_seconds: int | None = None) -> AdminApiKeyCreated:
         """Send one create request. Prefer ``create``: if this one's answer is lost, a key may be left.
 
         The request is repeated only when it provably never reached the API or was refused with 429.
         """
-        _check_name(name)
-        body: dict[str, object] = {"name": name}
-        if expires_in_seconds is not None:
-            _check_expires_in_seconds(expires_in_seconds)
-            body["expires_in_seconds"] = expires_in_seconds
+        return self._send_create(_create_request(name, expires_in_seconds))
+
+    def _send_create(self, request: AdminApiKeyCreateRequest) -> AdminApiKeyCreated:
+        body = request.model_dump(exclude_none=True)
         return self._http.request(
             "openai.admin_api_keys.create", "POST", _PATH, model=AdminApiKeyCreated, json=body
         )
@@ -202,10 +199,14 @@ class AdminApiKeysClient:
         return result.deleted
 
 
-def _check_name(name: object) -> None:
-    problem = name_problem(name)
-    if problem is not None:
-        raise InvalidArgumentError(problem)
+def _create_request(name: object, expires_in_seconds: object) -> AdminApiKeyCreateRequest:
+    """The create request's body, once its inputs are checked (with our messages, not pydantic's)."""
+    check_name(name)
+    if expires_in_seconds is not None:
+        _check_expires_in_seconds(expires_in_seconds)
+    assert isinstance(name, str)
+    assert expires_in_seconds is None or isinstance(expires_in_seconds, int)
+    return AdminApiKeyCreateRequest(name=name, expires_in_seconds=expires_in_seconds)
 
 
 # The API computes ``expires_at`` from its own clock when it creates the key; allow for a slow create.

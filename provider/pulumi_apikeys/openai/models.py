@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, SerializationInfo, field_serializer
+from pydantic import Field, SecretStr, SerializationInfo, field_serializer
+
+from pulumi_apikeys.core.api_model import REVEAL_SECRETS, ApiModel, dump_secret
 
 __all__ = [
     "EXPIRES_IN_SECONDS_MAX",
@@ -32,15 +34,6 @@ EXPIRES_IN_SECONDS_MIN = 1
 """The shortest lifetime the API accepts for a key, in seconds."""
 EXPIRES_IN_SECONDS_MAX = 31_536_000
 """The longest lifetime the API accepts for a key, in seconds (365 days)."""
-
-REVEAL_SECRETS = {"reveal_secrets": True}
-"""Serialization context that writes secret fields in plaintext; only the emulator's create uses it."""
-
-
-class ApiModel(BaseModel):
-    """Base of every API object: unknown fields ignored, types checked strictly (no "12" for 12)."""
-
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
 
 class Owner(ApiModel):
@@ -89,11 +82,7 @@ class AdminApiKeyCreated(AdminApiKey):
 
     @field_serializer("value", when_used="always")
     def _serialize_value(self, value: SecretStr, info: SerializationInfo) -> str:
-        # Dumps hide the value unless the caller explicitly asks (the emulator, answering a create).
-        context = info.context
-        if isinstance(context, dict) and context.get("reveal_secrets") is True:
-            return value.get_secret_value()
-        return str(value)
+        return dump_secret(value, info)
 
 
 class AdminApiKeyPage(ApiModel):

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from pulumi_apikeys.glue.adoption import ADOPT_ID, options_for_adoption
-from pulumi_apikeys.openai.properties import ADMIN_API_KEY
+from pulumi_apikeys.dynamic.resource import KeyResourceBase
 from pulumi_apikeys.openai.provider import AdminApiKeyProvider
 
 __all__ = ["AdminApiKey"]
 
 
-class AdminApiKey(pulumi.dynamic.Resource, module="openai", name="AdminApiKey"):
+class AdminApiKey(KeyResourceBase, provider=AdminApiKeyProvider):
     """An organization Admin API key, created on ``pulumi up`` and deleted on ``pulumi destroy``.
 
     ::
@@ -57,22 +55,11 @@ class AdminApiKey(pulumi.dynamic.Resource, module="openai", name="AdminApiKey"):
         expires_in_seconds: pulumi.Input[int] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        opts, adopt_id = options_for_adoption(opts, secret_outputs=ADMIN_API_KEY.secret_outputs)
-        props: dict[str, Any] = dict.fromkeys(ADMIN_API_KEY.outputs)
-        props.update({"name": name, "expires_in_seconds": expires_in_seconds, ADOPT_ID: adopt_id})
-        super().__init__(AdminApiKeyProvider(), resource_name, props, opts)
+        super().__init__(resource_name, {"name": name, "expires_in_seconds": expires_in_seconds}, opts)
 
     @staticmethod
     def get(
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> AdminApiKey:
         """A read-only reference to an existing key: read on every ``up``, never created or deleted."""
-        key = AdminApiKey.__new__(AdminApiKey)
-        opts = pulumi.ResourceOptions.merge(
-            opts,
-            pulumi.ResourceOptions(id=id, additional_secret_outputs=ADMIN_API_KEY.secret_outputs),
-        )
-        pulumi.dynamic.Resource.__init__(
-            key, AdminApiKeyProvider(), resource_name, dict.fromkeys(ADMIN_API_KEY.outputs), opts
-        )
-        return key
+        return AdminApiKey.reference(resource_name, id, {}, opts)

@@ -1,0 +1,245 @@
+"""A key resource declared once: its properties, how they behave, and the hooks onto its API.
+
+Nothing here imports the Pulumi SDK. The lifecycle (``core.lifecycle``) runs every resource from
+its declaration; the schema (``pulumi_apikeys.schema``), the dynamic resource's secret outputs and
+the docs tables are derived from the same declaration, so none can drift from another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+from pulumi_apikeys.core.stack_config import Setting, StackConfig
+from pulumi_apikeys.settings import RetryPolicy
+
+if TYPE_CHECKING:
+    from pulumi_apikeys.core.checks import InputCheck
+
+__all__ = [
+    "ADOPT_ID",
+    "DYNAMIC_PACKAGE",
+    "Compare",
+    "KeyResource",
+    "Lookup",
+    "NewKey",
+    "ObjectType",
+    "Property",
+    "PropertyType",
+]
+
+ADOPT_ID = "adopt_id"
+"""The input holding the id of an existing key to adopt instead of creating one (see ``dynamic.adoption``)."""
+
+DYNAMIC_PACKAGE = "pulumi-python"
+"""The package of every Python dynamic resource's type token: ``pulumi-python:dynamic/<module>:<Name>``."""
+
+PropertyType = Literal["string", "integer", "boolean", "array", "object"]
+Compare = Literal["value", "set"]
+"""How a change of an input is seen: any difference (``value``), or a different set of elements."""
+
+ClientT = TypeVar("ClientT")
+KeyT = TypeVar("KeyT")
+
+
+def dynamic_token(module: str, name: str) -> str:
+    """The type token Pulumi gives a Python dynamic resource (or type) ``name`` in ``module``."""
+    return f"{DYNAMIC_PACKAGE}:dynamic/{module}:{name}"
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    """A named object type, such as a key's owner; its token is its resource's module plus ``name``."""
+
+    name: str
+    description: str
+    properties: tuple[Property, ...]
+
+    def schema(self, module: str) -> dict[str, Any]:
+        """Its entry under ``types`` in a Pulumi package schema."""
+        return {
+            "type": "object",
+            "description": self.description,
+            "properties": {p.name: p.schema(module) for p in self.properties},
+        }
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property of a resource: an input, an output or both."""
+
+    name: str
+    type: PropertyType
+    description: str
+    input: bool = False
+    """Declared by the program."""
+    required: bool = False
+    """Required as an input if ``input``; always present as an output otherwise."""
+    output: bool = True
+    secret: bool = False
+    """Stored and shown only as a Pulumi secret."""
+    replaces: bool = False
+    """A change of this input replaces the resource (there is no update call)."""
+    compare: Compare = "value"
+    """How ``diff`` (and adoption) compare this input's old and new values."""
+    check: InputCheck | None = None
+    """How ``check`` reads this input (``core.checks``); ``None`` for outputs."""
+    object_type: ObjectType | None = None
+    items: PropertyType | None = None
+    """The type of an ``array``'s elements."""
+
+    def normalized(self, value: Any) -> Any:
+        """The input in the one form outputs hold: a set as a sorted list, an integer as an int.
+
+        Numbers cross gRPC as floats, so a checked ``3600`` may come back as ``3600.0``.
+        """
+        if value is None:
+            return None
+        if self.compare == "set":
+            return sorted(set(value))
+        if self.type == "integer":
+            return int(value)
+        return value
+
+    def schema(self, module: str) -> dict[str, Any]:
+        """Its entry in a Pulumi package schema's ``properties`` or ``inputProperties``."""
+        entry: dict[str, Any] = (
+            {"$ref": f"#/types/{dynamic_token(module, self.object_type.name)}"}
+            if self.object_type is not None
+            else {"type": self.type}
+        )
+        if self.items is not None:
+            entry["items"] = {"type": self.items}
+        entry["description"] = self.description
+        if self.secret:
+            entry["secret"] = True
+        if self.replaces:
+            entry["replaceOnChanges"] = True
+        return entry
+
+
+@dataclass(frozen=True)
+class NewKey(Generic[KeyT]):
+    """What a create hook returns: the API's key object, and its value (shown this once)."""
+
+    key: KeyT
+    value: str
+
+
+@dataclass(frozen=True)
+class Lookup(Generic[KeyT]):
+    """What a lookup hook found: the key, or ``None``; and why a key that is listed no longer counts."""
+
+    key: KeyT | None
+    gone_reason: str | None = None
+    """Set for a key the API still shows but that no longer works (revoked): for us it is gone."""
+
+    @property
+    def live(self) -> KeyT | None:
+        """The key if it exists and works, else ``None``."""
+        return self.key if self.gone_reason is None else None
+
+
+@dataclass(frozen=True)
+class KeyResource(Generic[ClientT, KeyT]):
+    """A key resource: everything the lifecycle, the schema and a Pulumi face need to know of it.
+
+    The hooks are the only code a backend writes for the lifecycle; each gets the API client made
+    by ``make_client`` and the declared inputs (as ``check`` returned them, or as state holds them).
+    """
+
+    module: str
+    """The backend's name, the module of the type tokens (``acme``)."""
+    name: str
+    """The resource's class name (``AdminApiKey``)."""
+    description: str
+    properties: tuple[Property, ...]
+    settings: tuple[Setting, ...]
+    """What ``configure`` reads from the stack config: the credential and the base URL."""
+    make_client: Callable[[StackConfig, RetryPolicy], ClientT]
+    """Builds the API client; raises ``ConfigurationError`` naming both ways to set what is missing."""
+    create: Callable[[ClientT, Mapping[str, Any]], NewKey[KeyT]]
+    """Creates one key as declared (reconciling a lost answer); never leaves a second one."""
+    lookup: Callable[[ClientT, str, Mapping[str, Any]], Lookup[KeyT]]
+    """Finds the key with this id (retrieve, or list and match); ``AdoptionError`` if it cannot ask."""
+    delete: Callable[[ClientT, str, Mapping[str, Any]], object]
+    """Deletes (or revokes) the key; a key already gone counts as deleted."""
+    outputs_of: Callable[[KeyT, Mapping[str, Any], str | None], dict[str, Any]]
+    """Every output, from the API's key object, the declared inputs and the value (``None`` if unknown)."""
+    key_id: Callable[[KeyT], str]
+    """The key object's id: the resource id."""
+    import_subject: Callable[[str, Mapping[str, Any]], str]
+    """How an import's messages name the key: ``"Admin API key 'key_abc'"``."""
+    get_missing: Callable[[str, Mapping[str, Any], bool], str]
+    """The message of a ``get`` whose key is absent (``False``) or gone (``True``)."""
+    adopt_matches: tuple[str, ...]
+    """The inputs an adopted key must already have (anything else would replace it)."""
+
+    @property
+    def type_name(self) -> str:
+        """The type token of the dynamic resource: ``pulumi-python:dynamic/acme:ApiKey``."""
+        return dynamic_token(self.module, self.name)
+
+    def property_named(self, name: str) -> Property:
+        """The property called ``name``."""
+        for candidate in self.properties:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names of the inputs."""
+        return tuple(p.name for p in self.properties if p.input)
+
+    @property
+    def declared_inputs(self) -> tuple[Property, ...]:
+        """The inputs that are also outputs: what a key is declared to be (not ``adopt_id``)."""
+        return tuple(p for p in self.properties if p.input and p.output)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The names of the outputs: exactly the keys a create or read returns."""
+        return tuple(p.name for p in self.properties if p.output)
+
+    @property
+    def computed_outputs(self) -> tuple[str, ...]:
+        """The required outputs only the API fills in: absent, the props hold no previous outputs."""
+        return tuple(p.name for p in self.properties if p.output and p.required and not p.input)
+
+    @property
+    def secret_outputs(self) -> list[str]:
+        """The outputs the engine must store as secrets (``additional_secret_outputs``)."""
+        return [p.name for p in self.properties if p.output and p.secret]
+
+    @property
+    def value_output(self) -> str:
+        """The output holding the key's value: the one secret output."""
+        (name,) = self.secret_outputs
+        return name
+
+    @property
+    def replacing_inputs(self) -> tuple[str, ...]:
+        """The inputs whose change replaces the resource."""
+        return tuple(p.name for p in self.properties if p.input and p.replaces)
+
+    def schema(self) -> dict[str, Any]:
+        """Its entry under ``resources`` in a Pulumi package schema."""
+        inputs = [p for p in self.properties if p.input]
+        outputs = [p for p in self.properties if p.output]
+        return {
+            "description": self.description,
+            "properties": {p.name: p.schema(self.module) for p in outputs},
+            "required": [p.name for p in outputs if p.required],
+            "inputProperties": {p.name: p.schema(self.module) for p in inputs},
+            "requiredInputs": [p.name for p in inputs if p.required],
+        }
+
+    def type_schemas(self) -> dict[str, dict[str, Any]]:
+        """The named object types its properties use, keyed by token, for a package schema's ``types``."""
+        return {
+            dynamic_token(self.module, p.object_type.name): p.object_type.schema(self.module)
+            for p in self.properties
+            if p.object_type is not None
+        }

@@ -1,0 +1,206 @@
+"""The lifecycle of every key resource, written once over plain values: no Pulumi SDK in sight.
+
+``KeyLifecycle`` runs check, diff, create (or adopt), read, update and delete for one declared
+resource (``core.declaration``), calling the backend's hooks for what only the API knows. A
+Pulumi face (``pulumi_apikeys.dynamic``) converts the engine's requests into these calls and the
+results back. Every key id the engine names goes into the process's ``LEDGER`` here, in one
+place, so a create's cleanup (``core.reconcile``) never deletes a key that state holds.
+
+Pulumi calls a provider from several threads at once: after construction nothing here changes
+but the one-time, locked creation of the client.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pulumi_apikeys.core.checks import CheckFailures, CheckProblem, IsUnknown
+from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Property
+from pulumi_apikeys.core.reconcile import LEDGER, KeyLedger
+from pulumi_apikeys.core.retry_budget import RETRY_SETTINGS, retry_policy
+from pulumi_apikeys.core.stack_config import Setting, StackConfig
+from pulumi_apikeys.errors import AdoptionError
+
+__all__ = ["Checked", "KeyLifecycle", "KeyState", "Refreshed"]
+
+ClientT = TypeVar("ClientT")
+KeyT = TypeVar("KeyT")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``check`` returns: the inputs to use (unset ones left out), and every problem found."""
+
+    inputs: dict[str, Any]
+    problems: list[CheckProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """A key as state records it: its id and every output."""
+
+    id: str
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Refreshed(KeyState):
+    """A read's answer: the key as it is, plus the declared inputs that describe it."""
+
+    inputs: dict[str, Any]
+
+
+class KeyLifecycle(Generic[ClientT, KeyT]):
+    """Check, diff, create, read, update and delete of one resource, from its declaration.
+
+    ``config`` is the stack's config as the face received it (its values win over the
+    environment); ``is_unknown`` recognises the face's placeholder of a value not known yet.
+    """
+
+    def __init__(
+        self,
+        resource: KeyResource[ClientT, KeyT],
+        config: StackConfig,
+        *,
+        is_unknown: IsUnknown,
+        ledger: KeyLedger = LEDGER,
+    ) -> None:
+        self.resource = resource
+        self.config = config
+        self.is_unknown = is_unknown
+        self.ledger = ledger
+        self._client: ClientT | None = None
+        self._client_lock = threading.Lock()
+
+    @staticmethod
+    def settings(resource: KeyResource[Any, Any]) -> tuple[Setting, ...]:
+        """Every stack setting the resource reads: its own (credential, URL), then the retry budget."""
+        return resource.settings + RETRY_SETTINGS
+
+    def client(self) -> ClientT:
+        """The API client, made once from the stack config, else the environment."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                client = self._client
+                if client is None:
+                    client = self.resource.make_client(self.config, retry_policy(self.config))
+                    self._client = client
+        return client
+
+    def check(self, news: Mapping[str, Any]) -> Checked:
+        """Validates the declared inputs, naming each wrong property; values come out normalized
+        (whole floats as ints, sets de-duplicated and sorted)."""
+        failures = CheckFailures(self.is_unknown)
+        inputs: dict[str, Any] = {}
+        for prop in self.resource.properties:
+            if prop.input and prop.check is not None:
+                value = prop.check(failures, news, prop.name)
+                if value is not None:
+                    inputs[prop.name] = value
+        return Checked(inputs, failures.failures)
+
+    def diff(self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """The inputs whose change replaces the key (there is no update); nothing else is a change.
+
+        ``olds`` are the previous outputs, which repeat the declared inputs. ``adopt_id`` is not
+        compared: dropping ``import_`` after an import is not a change.
+        """
+        self.ledger.hold(key_id)
+        return [
+            prop.name
+            for prop in self.resource.properties
+            if prop.input and prop.replaces and self._differs(prop, olds.get(prop.name), news.get(prop.name))
+        ]
+
+    def create(self, inputs: Mapping[str, Any]) -> KeyState:
+        """Creates the key (reconciling a lost answer), or adopts the existing key named by ``adopt_id``."""
+        adopt_id = inputs.get(ADOPT_ID)
+        if adopt_id is not None:
+            return self._adopt(adopt_id, inputs)
+        new = self.resource.create(self.client(), inputs)
+        key_id = self.resource.key_id(new.key)
+        self.ledger.hold(key_id)
+        return KeyState(key_id, self.resource.outputs_of(new.key, inputs, new.value))
+
+    def _adopt(self, key_id: str, inputs: Mapping[str, Any]) -> KeyState:
+        resource = self.resource
+        what = f"Cannot import {resource.import_subject(key_id, inputs)}"
+        found = resource.lookup(self.client(), key_id, inputs)
+        if found.key is None:
+            raise AdoptionError(f"{what}: the organization has no key with that id.")
+        if found.gone_reason is not None:
+            raise AdoptionError(f"{what}: {found.gone_reason}")
+        # The API never shows a value again: an imported key's value is unknown to us for good.
+        outputs = resource.outputs_of(found.key, inputs, None)
+        for name in resource.adopt_matches:
+            mismatch = _mismatch(resource.property_named(name), outputs[name], inputs[name])
+            if mismatch is not None:
+                raise AdoptionError(f"{what}: {mismatch}")
+        adopted = resource.key_id(found.key)
+        self.ledger.hold(adopted)
+        return KeyState(adopted, outputs)
+
+    def read(self, key_id: str, props: Mapping[str, Any]) -> Refreshed | None:
+        """The key as the API shows it now, or ``None`` if it is gone (state then drops it).
+
+        ``props`` are the previous outputs (a refresh) or just the inputs (a ``get``, which has no
+        outputs yet: for it, a key that is gone is an error). The value is carried over from
+        them, and the declared inputs are returned so the next diff compares against what the key
+        is, not a stale copy.
+        """
+        self.ledger.hold(key_id)
+        resource = self.resource
+        is_get = all(props.get(name) is None for name in resource.computed_outputs)
+        found = resource.lookup(self.client(), key_id, props)
+        if found.live is None:
+            if is_get:
+                raise AdoptionError(resource.get_missing(key_id, props, found.key is not None))
+            return None
+        outputs = resource.outputs_of(found.live, props, props.get(resource.value_output))
+        inputs = {p.name: outputs[p.name] for p in resource.declared_inputs if outputs[p.name] is not None}
+        return Refreshed(resource.key_id(found.live), outputs, inputs)
+
+    def update(self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Never chosen by ``diff``; if the engine calls it anyway, the outputs stay whole and unchanged."""
+        self.ledger.hold(key_id)
+        outputs = {name: olds.get(name) for name in self.resource.outputs}
+        outputs.update({p.name: p.normalized(news.get(p.name)) for p in self.resource.declared_inputs})
+        return outputs
+
+    def delete(self, key_id: str, props: Mapping[str, Any]) -> None:
+        """Deletes (or revokes) the key; a key already gone counts as deleted."""
+        self.ledger.hold(key_id)
+        self.resource.delete(self.client(), key_id, props)
+
+    def _differs(self, prop: Property, old: object, new: object) -> bool:
+        """Whether a declared input changed; a value not known yet may change, so it counts as one."""
+        if self.is_unknown(new):
+            return True
+        if prop.compare == "set" and isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)):
+            if any(self.is_unknown(item) for item in new):
+                return True
+            return set(old) != set(new)
+        return old != new
+
+
+def _mismatch(prop: Property, actual: Any, declared: Any) -> str | None:
+    """Why an adopted key is not what the program declares, or ``None`` if it is."""
+    name = prop.name
+    if prop.compare == "set":
+        if set(actual) == set(declared):
+            return None
+        actual, declared = sorted(set(actual)), sorted(set(declared))
+        return (
+            f"its {name} are {actual!r} but the program declares {name}={declared!r}. "
+            f"Declare the key's current {name} to import it (different {name} would replace the key)."
+        )
+    if actual == declared:
+        return None
+    return (
+        f"its {name} is {actual!r} but the program declares {name}={declared!r}. Declare the key's "
+        f"current {name} to import it (a different {name} would replace the key)."
+    )
