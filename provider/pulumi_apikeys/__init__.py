@@ -1,8 +1,9 @@
 """Declare API keys as code with Pulumi.
 
-The backends live in their own subpackages (``pulumi_apikeys.openai``); the exception tree in
-``pulumi_apikeys.errors``; the fake API server used by the tests and the demo in
-``pulumi_apikeys.emulator``.
+Each backend lives in its own subpackage: ``pulumi_apikeys.openai`` (``AdminApiKey``) and
+``pulumi_apikeys.capy`` (``ApiKey``), listed in ``pulumi_apikeys.registry``. The exception tree is
+``pulumi_apikeys.errors``; the fake API server used by the tests and the demo is
+``pulumi_apikeys.emulator`` (with the ``emulator`` extra).
 """
 
 from pulumi_apikeys._version import __version__

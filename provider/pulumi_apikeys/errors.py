@@ -95,7 +95,7 @@ class ApiError(ApiKeysError):
     """A call to a vendor API failed.
 
     Attributes:
-        call: which operation failed, e.g. ``"openai.admin_api_keys.create"``.
+        call: which operation failed, e.g. ``"acme.keys.create"``.
         message: the API's message (or ours, when there was no response), already redacted.
         status: the HTTP status, when a response arrived.
         request_id: the vendor's request id (``x-request-id``), when it sent one.

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_apikeys.core import checks
-from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Lookup, NewKey, Property
+from pulumi_apikeys.core.declaration import (
+    KeyResource,
+    Lookup,
+    NewKey,
+    Property,
+    adoption_input,
+    value_output,
+)
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.settings import RetryPolicy
 from tests.toy_backend.client import ToyKeysClient
@@ -42,16 +49,9 @@ TOY_KEY: KeyResource[ToyKeysClient, ToyKey] = KeyResource(
         Property(
             "name", "string", "The key's name.", input=True, required=True, replaces=True, check=checks.name()
         ),
-        Property(
-            ADOPT_ID,
-            "string",
-            "The id of an existing key to adopt.",
-            input=True,
-            output=False,
-            check=checks.resource_id(example="toy_abc"),
-        ),
+        adoption_input(example="toy_abc"),
         Property("prefix", "string", "The secret's first characters.", required=True),
-        Property("value", "string", "The key itself.", secret=True),
+        value_output(),
         Property("created_at", "integer", "Unix seconds when the key was created.", required=True),
     ),
     settings=(API_KEY, BASE_URL),

@@ -15,7 +15,14 @@ from typing import Any
 from pulumi_apikeys.capy.client import API_KEY_ENV, BASE_URL_ENV, CapyApiKeysClient
 from pulumi_apikeys.capy.models import ApiKey
 from pulumi_apikeys.core import checks
-from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Lookup, NewKey, Property
+from pulumi_apikeys.core.declaration import (
+    KeyResource,
+    Lookup,
+    NewKey,
+    Property,
+    adoption_input,
+    value_output,
+)
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 from pulumi_apikeys.settings import RetryPolicy
@@ -131,27 +138,14 @@ API_KEY: KeyResource[CapyApiKeysClient, ApiKey] = KeyResource(
             check=checks.string_set(what="scope", example="keys:read"),
             items="string",
         ),
-        Property(
-            ADOPT_ID,
-            "string",
-            "Set from `ResourceOptions(import_=...)`: the id of an existing key of the organization to "
-            "adopt instead of creating one. Ignored once adopted.",
-            input=True,
-            output=False,
-            check=checks.resource_id(example="ak_abc"),
-        ),
+        adoption_input(example="ak_abc", of="key of the organization"),
         Property(
             "key_prefix",
             "string",
             "The first characters of the key, e.g. `capy_live_ab`: safe to show.",
             required=True,
         ),
-        Property(
-            "value",
-            "string",
-            "The key itself, returned by the API only when the key is created; absent for an imported key.",
-            secret=True,
-        ),
+        value_output(),
         Property(
             "project_id", "string", "The project the key is scoped to; absent for an organization-wide key."
         ),

@@ -19,11 +19,9 @@ emulator says and what the client parses cannot drift apart. What the seed leave
 
 from __future__ import annotations
 
-import hmac
-import json
 from collections.abc import Mapping
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -37,7 +35,14 @@ from pulumi_apikeys.capy.models import (
     ApiKeyRevoked,
     CapyErrorBody,
 )
-from pulumi_apikeys.emulator.context import find_request_context
+from pulumi_apikeys.emulator.request_parts import (
+    BodyProblem,
+    StoreBacked,
+    bearer_token,
+    is_credential,
+    note_created_key,
+    read_body,
+)
 from pulumi_apikeys.emulator.service import ServiceEndpoint
 from pulumi_apikeys.emulator.surface import ApiSurface
 from pulumi_apikeys.errors import UnknownCursorError
@@ -74,7 +79,7 @@ def capy_error_response(
     )
 
 
-class CapyApiKeysApi:
+class CapyApiKeysApi(StoreBacked[CapyKeyStore]):
     """The capy API keys endpoints over a ``CapyKeyStore``, guarded by Bearer auth: an ``EmulatorService``."""
 
     def __init__(self, store: CapyKeyStore, root_key: str, *, page_size: int) -> None:
@@ -96,14 +101,6 @@ class CapyApiKeysApi:
             ],
             render_error=capy_error_response,
         )
-
-    def reset(self) -> None:
-        """Forget every key."""
-        self.store.reset()
-
-    def key_count(self) -> int:
-        """How many keys exist, revoked ones included (they stay listed)."""
-        return len(self.store)
 
     def endpoint(self, root_url: str) -> ServiceEndpoint:
         """The root URL itself (the paths start with ``/v1/organizations``) and the configured key."""
@@ -130,29 +127,23 @@ class CapyApiKeysApi:
         organization_id: str = request.path_params["organization_id"]
         if (refusal := self._authenticate(request, organization_id)) is not None:
             return refusal
-        try:
-            payload = json.loads(await request.body())
-        except ValueError:
+        create = await read_body(request, ApiKeyCreateRequest)
+        if isinstance(create, BodyProblem):
+            if create.kind == "not_json":
+                return capy_error_response(
+                    400, "The request body is not valid JSON.", type="invalid_request_error"
+                )
+            if create.kind == "not_object":
+                return capy_error_response(
+                    400, "The request body must be a JSON object.", type="invalid_request_error"
+                )
+            where = ".".join(str(part) for part in create.location) or "body"
             return capy_error_response(
-                400, "The request body is not valid JSON.", type="invalid_request_error"
-            )
-        if not isinstance(payload, dict):
-            return capy_error_response(
-                400, "The request body must be a JSON object.", type="invalid_request_error"
-            )
-        try:
-            create = ApiKeyCreateRequest.model_validate(payload)
-        except ValidationError as exc:
-            error = exc.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(part) for part in error["loc"]) or "body"
-            return capy_error_response(
-                422, f"Invalid '{where}': {error['msg']}.", type="invalid_request_error"
+                422, f"Invalid '{where}': {create.message}.", type="invalid_request_error"
             )
 
         key, secret = self.store.create(organization_id, create.name, create.scopes)
-        context = find_request_context(request.scope)
-        if context is not None and context.log_entry is not None:
-            context.log_entry.key_id = key.id
+        note_created_key(request, key.id)
         created = ApiKeyCreated(api_key=key, plaintext_api_key=SecretStr(secret))
         return JSONResponse(created.model_dump(mode="json", context=REVEAL_SECRETS))
 
@@ -176,11 +167,10 @@ class CapyApiKeysApi:
 
     def _authenticate(self, request: Request, organization_id: str) -> Response | None:
         """``None`` if the request carries a key accepted for the organization, else the refusal."""
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = bearer_token(request)
+        if token is None:
             return capy_error_response(401, _MISSING_KEY_MESSAGE, type="authentication_error")
-        if hmac.compare_digest(token.encode(), self._root_key.encode()):
+        if is_credential(token, self._root_key):
             return None
         key = self.store.find_secret(token)
         if key is None:

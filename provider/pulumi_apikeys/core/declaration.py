@@ -27,6 +27,8 @@ __all__ = [
     "ObjectType",
     "Property",
     "PropertyType",
+    "adoption_input",
+    "value_output",
 ]
 
 ADOPT_ID = "adopt_id"
@@ -117,6 +119,31 @@ class Property:
         if self.replaces:
             entry["replaceOnChanges"] = True
         return entry
+
+
+def adoption_input(*, example: str, of: str = "key") -> Property:
+    """The ``adopt_id`` input every key resource has: the id from ``import_``, checked like ``example``."""
+    from pulumi_apikeys.core.checks import resource_id  # the checks import nothing of this module's
+
+    return Property(
+        ADOPT_ID,
+        "string",
+        f"Set from `ResourceOptions(import_=...)`: the id of an existing {of} to adopt instead of "
+        "creating one. Ignored once adopted.",
+        input=True,
+        output=False,
+        check=resource_id(example=example),
+    )
+
+
+def value_output() -> Property:
+    """The ``value`` output every key resource has: the key itself, a secret, known only if created."""
+    return Property(
+        "value",
+        "string",
+        "The key itself, returned by the API only when the key is created; absent for an imported key.",
+        secret=True,
+    )
 
 
 @dataclass(frozen=True)

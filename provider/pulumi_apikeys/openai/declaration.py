@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_apikeys.core import checks
-from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Lookup, NewKey, ObjectType, Property
+from pulumi_apikeys.core.declaration import (
+    KeyResource,
+    Lookup,
+    NewKey,
+    ObjectType,
+    Property,
+    adoption_input,
+    value_output,
+)
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import NotFoundError
 from pulumi_apikeys.openai.client import ADMIN_KEY_ENV, BASE_URL_ENV, AdminApiKeysClient
@@ -107,24 +115,11 @@ ADMIN_API_KEY: KeyResource[AdminApiKeysClient, AdminApiKey] = KeyResource(
                 minimum=EXPIRES_IN_SECONDS_MIN, maximum=EXPIRES_IN_SECONDS_MAX, unit="seconds"
             ),
         ),
-        Property(
-            ADOPT_ID,
-            "string",
-            "Set from `ResourceOptions(import_=...)`: the id of an existing key to adopt instead of "
-            "creating one. Ignored once adopted.",
-            input=True,
-            output=False,
-            check=checks.resource_id(example="key_abc"),
-        ),
+        adoption_input(example="key_abc"),
         Property(
             "redacted_value", "string", "The value with all but its ends hidden: safe to show.", required=True
         ),
-        Property(
-            "value",
-            "string",
-            "The key itself, returned by the API only when the key is created; absent for an imported key.",
-            secret=True,
-        ),
+        value_output(),
         Property("created_at", "integer", "Unix seconds when the key was created.", required=True),
         Property("expires_at", "integer", "Unix seconds when the key expires; absent if it never does."),
         Property("last_used_at", "integer", "Unix seconds when the key was last used; absent if never."),

@@ -6,17 +6,22 @@ emulator says and what the client parses cannot drift apart. Errors use OpenAI's
 
 from __future__ import annotations
 
-import hmac
-import json
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pulumi_apikeys.emulator.context import find_request_context
+from pulumi_apikeys.emulator.request_parts import (
+    BodyProblem,
+    StoreBacked,
+    bearer_token,
+    is_credential,
+    note_created_key,
+    read_body,
+)
 from pulumi_apikeys.emulator.service import ServiceEndpoint
 from pulumi_apikeys.emulator.surface import ApiSurface
 from pulumi_apikeys.errors import UnknownCursorError
@@ -97,7 +102,7 @@ def _as_api_key(key: StoredKey) -> AdminApiKey:
     )
 
 
-class AdminApiKeysApi:
+class AdminApiKeysApi(StoreBacked[KeyStore]):
     """The Admin API keys endpoints over a ``KeyStore``, guarded by Bearer auth: an ``EmulatorService``.
 
     A request authenticates with the configured admin key or with the value of any live key this
@@ -120,14 +125,6 @@ class AdminApiKeysApi:
             ],
             render_error=openai_error_response,
         )
-
-    def reset(self) -> None:
-        """Forget every key and tombstone."""
-        self.store.reset()
-
-    def key_count(self) -> int:
-        """How many keys exist (deleted ones are gone)."""
-        return len(self.store)
 
     def endpoint(self, root_url: str) -> ServiceEndpoint:
         """``{root_url}/v1``, as the SDK and the client take it, and the configured admin key."""
@@ -175,23 +172,17 @@ class AdminApiKeysApi:
         """``POST /organization/admin_api_keys`` with ``{"name", "expires_in_seconds"?}``."""
         if (refusal := self._authenticate(request)) is not None:
             return refusal
-        try:
-            payload = json.loads(await request.body())
-        except ValueError:
-            return _invalid_request(_UNPARSABLE_BODY_MESSAGE, param=None)
-        if not isinstance(payload, dict):
-            return _invalid_request("Invalid body: expected a JSON object.", param=None)
-        try:
-            create = AdminApiKeyCreateRequest.model_validate(payload)
-        except ValidationError as exc:
-            error = exc.errors(include_url=False, include_input=False)[0]
-            param = str(error["loc"][0]) if error["loc"] else None
-            return _invalid_request(f"Invalid '{param}': {error['msg']}.", param=param)
+        create = await read_body(request, AdminApiKeyCreateRequest)
+        if isinstance(create, BodyProblem):
+            if create.kind == "not_json":
+                return _invalid_request(_UNPARSABLE_BODY_MESSAGE, param=None)
+            if create.kind == "not_object":
+                return _invalid_request("Invalid body: expected a JSON object.", param=None)
+            param = str(create.location[0]) if create.location else None
+            return _invalid_request(f"Invalid '{param}': {create.message}.", param=param)
 
         key, value = self.store.create(create.name, create.expires_in_seconds)
-        context = find_request_context(request.scope)
-        if context is not None and context.log_entry is not None:
-            context.log_entry.key_id = key.id
+        note_created_key(request, key.id)
         # dict(model) is shallow: the owner stays a model, which the strict models require.
         created = AdminApiKeyCreated(**dict(_as_api_key(key)), value=SecretStr(value))
         return JSONResponse(created.model_dump(mode="json", context=REVEAL_SECRETS))
@@ -219,11 +210,10 @@ class AdminApiKeysApi:
 
     def _authenticate(self, request: Request) -> Response | None:
         """``None`` if the request carries an accepted key, else the 401 to answer with."""
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = bearer_token(request)
+        if token is None:
             return openai_error_response(401, _MISSING_KEY_MESSAGE, type="invalid_request_error")
-        if hmac.compare_digest(token.encode(), self._admin_key.encode()):
+        if is_credential(token, self._admin_key):
             return None
         if self.store.authenticate(token) is not None:
             return None
