@@ -27,6 +27,11 @@ Every ``ApiError`` names the call that failed (``"<backend>.<collection>.<verb>"
 the request id to quote to the vendor. Messages pass through redaction before they are stored, so
 no credential or key value is ever part of an exception's text (Pulumi prints provider
 exceptions, tracebacks and all, to the user).
+
+Nothing else reaches a caller: the few other exception classes are signals inside one module
+(``_http``'s retry verdict, ``_pacing.PaceTimeout`` which ``_http`` turns into an ``ApiError``, the
+emulator's dropped connection), and the command line's ``PulumiCliUnavailable`` is a click
+exception, printed as one line.
 """
 
 from __future__ import annotations
