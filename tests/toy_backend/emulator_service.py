@@ -7,7 +7,6 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -151,19 +150,11 @@ class ToyService:
             self._state.save(_Snapshot(keys=list(self._keys.values())))
 
 
-def _error(
-    status: int,
-    message: str,
-    *,
-    type: str,
-    code: str | None = None,
-    param: str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Any:
-    from starlette.responses import JSONResponse
+def _error(status: int, message: str, *, type: str, **details: Any) -> Any:
+    from pulumi_apikeys.emulator.surface import json_error_renderer
 
-    return JSONResponse(
-        ToyErrorBody(message=message).model_dump(mode="json"), status_code=status, headers=headers
+    return json_error_renderer(lambda facts: ToyErrorBody(message=facts.message))(
+        status, message, type=type, **details
     )
 
 

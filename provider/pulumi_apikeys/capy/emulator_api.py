@@ -19,8 +19,6 @@ emulator says and what the client parses cannot drift apart. What the seed leave
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -44,7 +42,7 @@ from pulumi_apikeys.emulator.request_parts import (
     read_body,
 )
 from pulumi_apikeys.emulator.service import ServiceEndpoint
-from pulumi_apikeys.emulator.surface import ApiSurface
+from pulumi_apikeys.emulator.surface import ApiSurface, json_error_renderer
 from pulumi_apikeys.errors import UnknownCursorError
 
 __all__ = ["CAPY_PATH_PREFIX", "CapyApiKeysApi", "capy_error_response", "capy_keys_path"]
@@ -64,19 +62,8 @@ def capy_keys_path(organization_id: str) -> str:
     return f"{CAPY_PATH_PREFIX}/{organization_id}/api-keys"
 
 
-def capy_error_response(
-    status: int,
-    message: str,
-    *,
-    type: str,
-    code: str | None = None,
-    param: str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """An error response with capy's body, ``{"error": message}`` (``type``, ``code``, ``param`` unused)."""
-    return JSONResponse(
-        CapyErrorBody(error=message).model_dump(mode="json"), status_code=status, headers=headers
-    )
+capy_error_response = json_error_renderer(lambda facts: CapyErrorBody(error=facts.message))
+"""An error response with capy's body, ``{"error": message}`` (``type``, ``code``, ``param`` unused)."""
 
 
 class CapyApiKeysApi(StoreBacked[CapyKeyStore]):

@@ -7,14 +7,15 @@ side, and the layers that answer on a vendor's behalf (unknown paths, injected f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from starlette.responses import Response
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-__all__ = ["ApiSurface", "ErrorRenderer", "ErrorRenderers"]
+__all__ = ["ApiSurface", "ErrorFacts", "ErrorRenderer", "ErrorRenderers", "json_error_renderer"]
 
 
 class ErrorRenderer(Protocol):
@@ -30,6 +31,34 @@ class ErrorRenderer(Protocol):
         param: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response: ...
+
+
+@dataclass(frozen=True)
+class ErrorFacts:
+    """What an error says, before a vendor words it into its own body."""
+
+    message: str
+    type: str
+    code: str | None
+    param: str | None
+
+
+def json_error_renderer(body: Callable[[ErrorFacts], BaseModel]) -> ErrorRenderer:
+    """The renderer of a vendor whose error is a JSON body: ``body`` builds it from the facts."""
+
+    def render(
+        status: int,
+        message: str,
+        *,
+        type: str,
+        code: str | None = None,
+        param: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        facts = ErrorFacts(message=message, type=type, code=code, param=param)
+        return JSONResponse(body(facts).model_dump(mode="json"), status_code=status, headers=headers)
+
+    return render
 
 
 @dataclass(frozen=True)

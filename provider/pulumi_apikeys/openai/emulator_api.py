@@ -6,7 +6,6 @@ emulator says and what the client parses cannot drift apart. Errors use OpenAI's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import SecretStr
@@ -23,7 +22,7 @@ from pulumi_apikeys.emulator.request_parts import (
     read_body,
 )
 from pulumi_apikeys.emulator.service import ServiceEndpoint
-from pulumi_apikeys.emulator.surface import ApiSurface
+from pulumi_apikeys.emulator.surface import ApiSurface, json_error_renderer
 from pulumi_apikeys.errors import UnknownCursorError
 from pulumi_apikeys.openai.emulator_store import KeyStore, StoredKey
 from pulumi_apikeys.openai.models import (
@@ -61,18 +60,12 @@ _UNPARSABLE_BODY_MESSAGE = (
 )
 
 
-def openai_error_response(
-    status: int,
-    message: str,
-    *,
-    type: str,
-    code: str | None = None,
-    param: str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """An error response with OpenAI's body, ``{"error": {message, type, param, code}}``."""
-    body = OpenAIErrorBody(error=OpenAIErrorDetail(message=message, type=type, param=param, code=code))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+openai_error_response = json_error_renderer(
+    lambda facts: OpenAIErrorBody(
+        error=OpenAIErrorDetail(message=facts.message, type=facts.type, param=facts.param, code=facts.code)
+    )
+)
+"""An error response with OpenAI's body, ``{"error": {message, type, param, code}}``."""
 
 
 def _invalid_request(message: str, *, param: str | None) -> Response:

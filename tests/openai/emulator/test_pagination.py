@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import KEYS
+from tests.emulator.helpers import KEYS
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import pytest
 
 from pulumi_apikeys.emulator import EmulatorConfig
 from pulumi_apikeys.openai.models import AdminApiKey, AdminApiKeyCreated, AdminApiKeyDeleted, OpenAIErrorBody
-
-from .helpers import KEYS, bearer
+from tests.emulator.helpers import KEYS, bearer
 
 
 def test_create_returns_the_key_with_its_value(api: httpx.Client) -> None:

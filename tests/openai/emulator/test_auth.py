@@ -5,8 +5,7 @@ from __future__ import annotations
 import httpx
 
 from pulumi_apikeys.openai.models import OpenAIErrorBody
-
-from .helpers import KEYS, bearer
+from tests.emulator.helpers import KEYS, bearer
 
 
 def test_the_configured_admin_key_is_accepted(api: httpx.Client) -> None:

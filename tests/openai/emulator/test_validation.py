@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from pulumi_apikeys.openai.models import EXPIRES_IN_SECONDS_MAX, OpenAIErrorBody
-
-from .helpers import KEYS
+from tests.emulator.helpers import KEYS
 
 
 def _bad_request_param(response: httpx.Response) -> str | None:

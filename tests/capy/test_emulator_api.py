@@ -14,8 +14,7 @@ import pytest
 from pulumi_apikeys.capy.models import ApiKey, ApiKeyCreated, ApiKeyList, CapyErrorBody
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
 from pulumi_apikeys.errors import ConfigurationError
-
-from .helpers import KEYS, bearer
+from tests.emulator.helpers import KEYS, bearer
 
 ORG = "org_1"
 OTHER_ORG = "org_2"
