@@ -24,7 +24,7 @@ from pulumi_apikeys.core.retry_budget import RETRY_SETTINGS, retry_policy
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import AdoptionError
 
-__all__ = ["Checked", "KeyLifecycle", "KeyState", "Refreshed"]
+__all__ = ["Checked", "KeyLifecycle", "KeyState", "Refreshed", "stack_settings"]
 
 ClientT = TypeVar("ClientT")
 KeyT = TypeVar("KeyT")
@@ -53,6 +53,11 @@ class Refreshed(KeyState):
     inputs: dict[str, Any]
 
 
+def stack_settings(resource: KeyResource[Any, Any]) -> tuple[Setting, ...]:
+    """Every stack setting a resource reads: its own (credential, URL), then the retry budget."""
+    return resource.settings + RETRY_SETTINGS
+
+
 class KeyLifecycle(Generic[ClientT, KeyT]):
     """Check, diff, create, read, update and delete of one resource, from its declaration.
 
@@ -74,11 +79,6 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
         self.ledger = ledger
         self._client: ClientT | None = None
         self._client_lock = threading.Lock()
-
-    @staticmethod
-    def settings(resource: KeyResource[Any, Any]) -> tuple[Setting, ...]:
-        """Every stack setting the resource reads: its own (credential, URL), then the retry budget."""
-        return resource.settings + RETRY_SETTINGS
 
     def client(self) -> ClientT:
         """The API client, made once from the stack config, else the environment."""

@@ -30,7 +30,7 @@ from pulumi.dynamic import (
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_apikeys.core.declaration import KeyResource
-from pulumi_apikeys.core.lifecycle import KeyLifecycle
+from pulumi_apikeys.core.lifecycle import KeyLifecycle, stack_settings
 from pulumi_apikeys.core.provider_logging import enable_logging_from_env
 from pulumi_apikeys.core.stack_config import StackConfig
 
@@ -64,7 +64,7 @@ class KeyProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Keeps the stack's settings for this process; the client is made when first needed."""
         enable_logging_from_env()
-        config = StackConfig.read(req.config.get, KeyLifecycle.settings(self.resource))
+        config = StackConfig.read(req.config.get, stack_settings(self.resource))
         self._lifecycle = KeyLifecycle(self.resource, config, is_unknown=is_unknown)
 
     def lifecycle(self) -> KeyLifecycle[Any, Any]:
