@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
+from pulumi_apikeys.core.checks import InputCheck, resource_id
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.settings import RetryPolicy
-
-if TYPE_CHECKING:
-    from pulumi_apikeys.core.checks import InputCheck
 
 __all__ = [
     "ADOPT_ID",
@@ -123,8 +121,6 @@ class Property:
 
 def adoption_input(*, example: str, of: str = "key") -> Property:
     """The ``adopt_id`` input every key resource has: the id from ``import_``, checked like ``example``."""
-    from pulumi_apikeys.core.checks import resource_id  # the checks import nothing of this module's
-
     return Property(
         ADOPT_ID,
         "string",
