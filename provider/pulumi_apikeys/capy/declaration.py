@@ -17,6 +17,7 @@ from pulumi_apikeys.capy.models import ApiKey
 from pulumi_apikeys.core import checks
 from pulumi_apikeys.core.declaration import (
     KeyResource,
+    Listing,
     Lookup,
     NewKey,
     Property,
@@ -78,6 +79,18 @@ def _delete(client: CapyApiKeysClient, key_id: str, inputs: Mapping[str, Any]) -
 def _get_missing(key_id: str, inputs: Mapping[str, Any], gone: bool) -> str:
     state = "has only a revoked capy API key" if gone else "has no capy API key"
     return f"ApiKey.get: the organization {inputs.get(_ORG)!r} {state} {key_id!r}."
+
+
+def _parse_import_id(import_id: str) -> tuple[str, dict[str, Any]]:
+    """``<organization_id>/<key id>``: a capy key is found only through its organization."""
+    org, slash, key_id = import_id.partition("/")
+    if not slash or not org or not key_id or "/" in key_id:
+        raise AdoptionError(
+            f"Cannot import capy API key {import_id!r}: the id to import is "
+            "'<organization_id>/<key id>', e.g. 'org_abc/ak_abc' (`pulumi-apikeys capy import-file` "
+            "writes them)."
+        )
+    return key_id, {_ORG: org}
 
 
 def _timestamp(value: datetime | None) -> str | None:
@@ -177,6 +190,27 @@ API_KEY: KeyResource[CapyApiKeysClient, ApiKey] = KeyResource(
     import_subject=lambda key_id, inputs: f"capy API key {key_id!r} of organization {inputs[_ORG]!r}",
     get_missing=_get_missing,
     adopt_matches=(_NAME, _SCOPES),
+    listing=Listing(
+        name="getApiKeys",
+        description=(
+            "An organization's API keys, without their values (revoked ones included, with "
+            "`is_active` false): all of them, or those with exactly the given `name`."
+        ),
+        arguments=(
+            Property(
+                _ORG,
+                "string",
+                "The organization whose keys to list, e.g. `org_abc`.",
+                required=True,
+                check=checks.path_text(example="org_abc"),
+            ),
+            Property(_NAME, "string", "Only the keys with exactly this name.", check=checks.optional_name()),
+        ),
+        list_keys=lambda client, args: client.list(args[_ORG]),
+        record_name="ApiKeyRecord",
+    ),
+    parse_import_id=_parse_import_id,
+    import_id_of=lambda key: f"{key.organization_id}/{key.id}",
 )
 
 API_KEY_TYPE = API_KEY.type_name

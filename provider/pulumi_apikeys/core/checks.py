@@ -23,6 +23,7 @@ __all__ = [
     "InputCheck",
     "IsUnknown",
     "name",
+    "optional_name",
     "path_text",
     "resource_id",
     "string_set",
@@ -194,6 +195,11 @@ InputCheck = Callable[[CheckFailures, Mapping[str, Any], str], Any]
 def name() -> InputCheck:
     """A required human-readable name (``key_names.name_problem``)."""
     return lambda failures, props, prop: failures.name_of(props, prop)
+
+
+def optional_name() -> InputCheck:
+    """An optional name (a lookup function's filter): absent is fine, present must be a name."""
+    return lambda failures, props, prop: None if props.get(prop) is None else failures.name_of(props, prop)
 
 
 def whole_number(*, minimum: int, maximum: int, unit: str) -> InputCheck:

@@ -7,26 +7,31 @@ the docs tables are derived from the same declaration, so none can drift from an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 from pulumi_apikeys.core.checks import InputCheck, resource_id
-from pulumi_apikeys.core.stack_config import Setting, StackConfig
+from pulumi_apikeys.core.stack_config import CONFIG_NAMESPACE, Setting, StackConfig
 from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = [
     "ADOPT_ID",
     "DYNAMIC_PACKAGE",
+    "PLUGIN_PACKAGE",
     "Compare",
     "KeyResource",
+    "Listing",
     "Lookup",
     "NewKey",
     "ObjectType",
     "Property",
     "PropertyType",
     "adoption_input",
+    "dynamic_token",
+    "plugin_token",
     "value_output",
+    "wire_name",
 ]
 
 ADOPT_ID = "adopt_id"
@@ -43,9 +48,27 @@ ClientT = TypeVar("ClientT")
 KeyT = TypeVar("KeyT")
 
 
+PLUGIN_PACKAGE = CONFIG_NAMESPACE
+"""The provider plugin's package: its tokens are ``apikeys:<module>:<Name>`` and its config namespace
+is the stack's ``apikeys:``, the same settings the dynamic provider reads."""
+
+
 def dynamic_token(module: str, name: str) -> str:
     """The type token Pulumi gives a Python dynamic resource (or type) ``name`` in ``module``."""
     return f"{DYNAMIC_PACKAGE}:dynamic/{module}:{name}"
+
+
+def plugin_token(module: str, name: str) -> str:
+    """The token of a resource, type or function ``name`` of the provider plugin, in ``module``."""
+    return f"{PLUGIN_PACKAGE}:{module}:{name}"
+
+
+def wire_name(name: str) -> str:
+    """A declared (snake_case) name as the plugin's schema spells it: ``organization_id`` is
+    ``organizationId``. Every Pulumi language's SDK maps it back to its own style (Python's
+    generated SDK to ``organization_id`` again); the dynamic face keeps the declared names."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,11 @@ class Property:
     object_type: ObjectType | None = None
     items: PropertyType | None = None
     """The type of an ``array``'s elements."""
+
+    @property
+    def wire_name(self) -> str:
+        """Its name in the plugin's schema and on the plugin's wire (``wire_name``)."""
+        return wire_name(self.name)
 
     def normalized(self, value: Any) -> Any:
         """The input in the one form outputs hold: a set as a sorted list, an integer as an int.
@@ -165,6 +193,29 @@ class Lookup(Generic[KeyT]):
 
 
 @dataclass(frozen=True)
+class Listing(Generic[ClientT, KeyT]):
+    """A lookup function over a resource's keys (the plugin's invoke ``get<Name>s``).
+
+    It returns a record of each key the API lists, without any value: what a program needs to
+    find a key made elsewhere, and what ``import-file`` writes out.
+    """
+
+    name: str
+    """The function's name in the resource's module (``getAdminApiKeys``)."""
+    description: str
+    arguments: tuple[Property, ...]
+    """Its arguments, checked like inputs; an optional ``name`` argument filters by exact name."""
+    list_keys: Callable[[ClientT, Mapping[str, Any]], Iterable[KeyT]]
+    """Every key the API lists for the checked arguments, in the API's order."""
+    record_name: str
+    """The name of the record type (``AdminApiKeyRecord``)."""
+
+
+def _bare_import_id(import_id: str) -> tuple[str, dict[str, Any]]:
+    return import_id, {}
+
+
+@dataclass(frozen=True)
 class KeyResource(Generic[ClientT, KeyT]):
     """A key resource: everything the lifecycle, the schema and a Pulumi face need to know of it.
 
@@ -198,11 +249,38 @@ class KeyResource(Generic[ClientT, KeyT]):
     """The message of a ``get`` whose key is absent (``False``) or gone (``True``)."""
     adopt_matches: tuple[str, ...]
     """The inputs an adopted key must already have (anything else would replace it)."""
+    listing: Listing[ClientT, KeyT] | None = None
+    """The lookup function over this resource's keys, if it has one."""
+    parse_import_id: Callable[[str], tuple[str, dict[str, Any]]] = _bare_import_id
+    """An id given to ``pulumi import``: the key id, and the inputs a lookup needs that it carries
+    (a key scoped to an organization is imported as ``<organization>/<key>``)."""
+    import_id_of: Callable[[KeyT], str] | None = None
+    """The id ``pulumi import`` takes for a key object (``parse_import_id``'s inverse); ``None``: its id."""
 
     @property
     def type_name(self) -> str:
         """The type token of the dynamic resource: ``pulumi-python:dynamic/acme:ApiKey``."""
         return dynamic_token(self.module, self.name)
+
+    @property
+    def plugin_type_name(self) -> str:
+        """The type token of the provider plugin's resource: ``apikeys:acme:ApiKey``."""
+        return plugin_token(self.module, self.name)
+
+    def import_id(self, key: KeyT) -> str:
+        """The id to give ``pulumi import`` for ``key``."""
+        return self.import_id_of(key) if self.import_id_of is not None else self.key_id(key)
+
+    @property
+    def plugin_inputs(self) -> tuple[Property, ...]:
+        """The inputs of the plugin's resource: all but ``adopt_id`` (the engine imports natively)."""
+        return tuple(p for p in self.properties if p.input and p.name != ADOPT_ID)
+
+    @property
+    def record_properties(self) -> tuple[Property, ...]:
+        """What a ``listing`` returns of each key: every output but the value, after its ``id``."""
+        record_id = Property("id", "string", "The key's id (the resource id).", required=True)
+        return (record_id, *(p for p in self.properties if p.output and not p.secret))
 
     def property_named(self, name: str) -> Property:
         """The property called ``name``."""

@@ -13,21 +13,28 @@ but the one-time, locked creation of the client.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pulumi_apikeys.core.checks import CheckFailures, CheckProblem, IsUnknown
-from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Property
+from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Listing, Property
 from pulumi_apikeys.core.reconcile import LEDGER, KeyLedger
 from pulumi_apikeys.core.retry_budget import RETRY_SETTINGS, retry_policy
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
-from pulumi_apikeys.errors import AdoptionError
+from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 
-__all__ = ["Checked", "KeyLifecycle", "KeyState", "Refreshed", "stack_settings"]
+__all__ = ["Checked", "KeyLifecycle", "KeyOf", "KeyState", "Refreshed", "stack_settings"]
 
 ClientT = TypeVar("ClientT")
 KeyT = TypeVar("KeyT")
+
+KeyOf = Callable[[Property], str]
+"""How a face spells a property in the values it hands over (the declared name, or the plugin's)."""
+
+
+def _declared_name(prop: Property) -> str:
+    return prop.name
 
 
 @dataclass(frozen=True)
@@ -91,17 +98,62 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
                     self._client = client
         return client
 
-    def check(self, news: Mapping[str, Any]) -> Checked:
+    def check(self, news: Mapping[str, Any], *, key_of: KeyOf = _declared_name) -> Checked:
         """Validates the declared inputs, naming each wrong property; values come out normalized
-        (whole floats as ints, sets de-duplicated and sorted)."""
-        failures = CheckFailures(self.is_unknown)
-        inputs: dict[str, Any] = {}
-        for prop in self.resource.properties:
-            if prop.input and prop.check is not None:
-                value = prop.check(failures, news, prop.name)
-                if value is not None:
-                    inputs[prop.name] = value
-        return Checked(inputs, failures.failures)
+        (whole floats as ints, sets de-duplicated and sorted).
+
+        ``news`` is keyed, and problems name properties, as the face spells them (``key_of``: the
+        plugin's ``organizationId``); the checked inputs are keyed by the declared names.
+        """
+        return _checked(self.resource.properties, news, key_of, self.is_unknown, inputs_only=True)
+
+    def import_read(self, import_id: str) -> Refreshed:
+        """The key ``pulumi import`` names, as ``read`` shows it (no value: it is never shown again).
+
+        ``import_id`` may carry what a lookup needs (``KeyResource.parse_import_id``); a key that is
+        missing or gone is an error naming the id, never an empty state.
+        """
+        resource = self.resource
+        key_id, props = resource.parse_import_id(import_id)
+        self.ledger.hold(key_id)
+        what = f"Cannot import {resource.import_subject(key_id, props)}"
+        found = resource.lookup(self.client(), key_id, props)
+        if found.key is None:
+            raise AdoptionError(f"{what}: there is no key with that id.")
+        if found.gone_reason is not None:
+            raise AdoptionError(f"{what}: {found.gone_reason}")
+        outputs = resource.outputs_of(found.key, props, None)
+        inputs = {p.name: outputs[p.name] for p in resource.declared_inputs if outputs[p.name] is not None}
+        return Refreshed(resource.key_id(found.key), outputs, inputs)
+
+    def check_listing(self, args: Mapping[str, Any], *, key_of: KeyOf = _declared_name) -> Checked:
+        """Validates a lookup function's arguments, as ``check`` does inputs."""
+        listing = self._listing()
+        return _checked(listing.arguments, args, key_of, self.is_unknown, inputs_only=False)
+
+    def list_records(self, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The records of the keys the lookup function finds for checked ``args``: no values.
+
+        A ``name`` argument keeps only the keys with exactly that name.
+        """
+        listing = self._listing()
+        resource = self.resource
+        name = args.get("name")
+        records = []
+        for key in listing.list_keys(self.client(), args):
+            outputs = resource.outputs_of(key, args, None)
+            if name is not None and outputs.get("name") != name:
+                continue
+            record: dict[str, Any] = {"id": resource.key_id(key)}
+            record.update({p.name: outputs.get(p.name) for p in resource.record_properties[1:]})
+            records.append(record)
+        return records
+
+    def _listing(self) -> Listing[ClientT, KeyT]:
+        listing = self.resource.listing
+        if listing is None:
+            raise ConfigurationError(f"{self.resource.name} has no lookup function.")
+        return listing
 
     def diff(self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """The inputs whose change replaces the key (there is no update); nothing else is a change.
@@ -185,6 +237,24 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
                 return True
             return set(old) != set(new)
         return old != new
+
+
+def _checked(
+    properties: tuple[Property, ...],
+    given: Mapping[str, Any],
+    key_of: KeyOf,
+    is_unknown: IsUnknown,
+    *,
+    inputs_only: bool,
+) -> Checked:
+    failures = CheckFailures(is_unknown)
+    checked: dict[str, Any] = {}
+    for prop in properties:
+        if (prop.input or not inputs_only) and prop.check is not None:
+            value = prop.check(failures, given, key_of(prop))
+            if value is not None:
+                checked[prop.name] = value
+    return Checked(checked, failures.failures)
 
 
 def _mismatch(prop: Property, actual: Any, declared: Any) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 from pulumi_apikeys.core import checks
 from pulumi_apikeys.core.declaration import (
     KeyResource,
+    Listing,
     Lookup,
     NewKey,
     ObjectType,
@@ -137,6 +138,18 @@ ADMIN_API_KEY: KeyResource[AdminApiKeysClient, AdminApiKey] = KeyResource(
         f"AdminApiKey.get: the organization has no Admin API key {key_id!r}."
     ),
     adopt_matches=(_NAME,),
+    listing=Listing(
+        name="getAdminApiKeys",
+        description=(
+            "The organization's Admin API keys, without their values: all of them, or those with "
+            "exactly the given `name`."
+        ),
+        arguments=(
+            Property("name", "string", "Only the keys with exactly this name.", check=checks.optional_name()),
+        ),
+        list_keys=lambda client, _args: client.list(),
+        record_name="AdminApiKeyRecord",
+    ),
 )
 
 ADMIN_API_KEY_TYPE = ADMIN_API_KEY.type_name
