@@ -1,7 +1,9 @@
 # Two entry points, each doing all its own set-up on a fresh machine:
 #   make test      virtual environment + dependencies, then lint, type check and the whole test suite
-#   make demo      the example program deployed by `pulumi up` to the emulator on loopback (needs the
-#                  Pulumi CLI; downloads it once if missing, else says how to install it)
+#   make demo      the example programs (Python, and Pulumi YAML through the provider plugin) deployed
+#                  by `pulumi up` to the emulator on loopback (needs the Pulumi CLI; downloads it once
+#                  if missing, else says how to install it; the YAML one's `pulumi install` makes the
+#                  plugin's provider/venv)
 # and one more that needs no Pulumi CLI:
 #   make demo-cli  the emulator on loopback and a walk through the client's command line against it
 PYTHON ?= python3
@@ -14,14 +16,14 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,emulator]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,emulator]' -e sdk/python
 	touch $(STAMP)
 
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check provider tests benchmarks examples
-	$(BIN)/ruff format --check provider tests benchmarks examples
+	$(BIN)/ruff check provider tests benchmarks examples sdk/python
+	$(BIN)/ruff format --check provider tests benchmarks examples sdk/python
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -20,6 +20,16 @@ def test_a_new_backends_resource_gets_its_table_from_its_declaration_alone():
     table = resource_table(TOY_KEY)
 
     assert table.startswith("## ToyKey (`pulumi-python:dynamic/toy:ToyKey`)")
-    assert "| `name` | string | input, required | a change replaces the key | The key's name. |" in table
-    assert "| `value` | string | output | secret |" in table
-    assert "| `adopt_id` | string | input only |" in table
+    assert "The provider plugin's resource: `apikeys:toy:ToyKey`." in table
+    assert (
+        "| `name` | `name` | string | input, required | a change replaces the key | The key's name. |"
+        in table
+    )
+    assert "| `value` | `value` | string | output | secret |" in table
+
+
+def test_a_table_gives_the_plugins_camel_case_name_and_none_for_adopt_id():
+    table = resource_table(TOY_KEY)
+
+    assert "| `created_at` | `createdAt` | integer | output |" in table
+    assert "| `adopt_id` | (none) | string | input only |" in table

@@ -1,65 +1,45 @@
-"""``schema.json`` is what the code declares, and the code does what the schema says."""
+"""``schema.json`` is the provider plugin's package schema, as the declarations make it."""
 
 from __future__ import annotations
 
-import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pulumi_apikeys import registry
+from pulumi_apikeys._version import __version__
 from pulumi_apikeys.capy.declaration import API_KEY
 from pulumi_apikeys.capy.resource import ApiKey
 from pulumi_apikeys.core.declaration import KeyResource
 from pulumi_apikeys.openai.declaration import ADMIN_API_KEY
 from pulumi_apikeys.openai.resource import AdminApiKey
 from pulumi_apikeys.schema import package_schema, package_schema_json
+from pulumi_apikeys.sdkgen.python import py_name
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.json"
+SCHEMA = package_schema()
+ADMIN = SCHEMA["resources"]["apikeys:openai:AdminApiKey"]
+CAPY = SCHEMA["resources"]["apikeys:capy:ApiKey"]
 
 EVERY_RESOURCE = pytest.mark.parametrize(
     ("spec", "resource"), [(ADMIN_API_KEY, AdminApiKey), (API_KEY, ApiKey)], ids=["openai", "capy"]
 )
+TOKEN = re.compile(r"^[a-zA-Z][-a-zA-Z0-9_]*:([^0-9][a-zA-Z0-9._/-]*)?:[^0-9][a-zA-Z0-9._/]*$")
+"""The metaschema's pattern for resource and type tokens (``pkg/codegen/schema/pulumi.json``)."""
+METASCHEMA_TOP_LEVEL = {
+    "name", "displayName", "version", "description", "keywords", "homepage", "license", "attribution",
+    "repository", "logoUrl", "pluginDownloadURL", "publisher", "namespace", "meta", "config", "types",
+    "dependencies", "provider", "resources", "functions", "language", "parameterization",
+    "allowedPackageNames",
+}  # fmt: skip
+"""The metaschema's top-level properties: it allows no others."""
 
 
 def test_schema_json_is_what_the_code_generates():
     assert SCHEMA_FILE.read_text() == package_schema_json(), "regenerate: pulumi-apikeys schema > schema.json"
-
-
-def test_the_schema_describes_every_resource_of_the_built_in_backends():
-    resources = registry.key_resources(registry.builtin())
-    assert set(json.loads(SCHEMA_FILE.read_text())["resources"]) == {spec.type_name for spec in resources}
-    assert [spec.type_name for spec in resources] == [ADMIN_API_KEY.type_name, API_KEY.type_name]
-
-
-@EVERY_RESOURCE
-def test_the_resource_token_in_the_schema_is_the_resources_own(spec: KeyResource, resource: type):
-    token = f"pulumi-python:{resource._resource_type_name}"
-    assert token == spec.type_name
-    assert token in json.loads(SCHEMA_FILE.read_text())["resources"]
-
-
-@EVERY_RESOURCE
-def test_every_output_in_the_schema_is_a_typed_attribute_of_the_resource(spec: KeyResource, resource: type):
-    outputs = package_schema()["resources"][spec.type_name]["properties"]
-    annotated = {name for name, hint in resource.__annotations__.items() if hint.startswith("pulumi.Output[")}
-    assert set(outputs) == annotated
-
-
-@EVERY_RESOURCE
-def test_value_is_the_only_secret_output(spec: KeyResource, resource: type):
-    outputs = package_schema()["resources"][spec.type_name]["properties"]
-    assert [name for name, prop in outputs.items() if prop.get("secret")] == ["value"]
-
-
-def test_the_capy_scopes_are_an_array_of_strings_whose_change_replaces_the_key():
-    capy = package_schema()["resources"][API_KEY.type_name]
-    assert capy["inputProperties"]["scopes"]["items"] == {"type": "string"}
-    assert capy["inputProperties"]["scopes"]["type"] == "array"
-    assert capy["requiredInputs"] == ["organization_id", "name", "scopes"]
-    replacing = {name for name, prop in capy["inputProperties"].items() if prop.get("replaceOnChanges")}
-    assert replacing == {"organization_id", "name", "scopes"}
-    assert capy["properties"]["is_active"]["type"] == "boolean"
 
 
 def test_the_schema_command_prints_schema_json():
@@ -72,10 +52,229 @@ def test_the_schema_command_prints_schema_json():
     assert result.output == SCHEMA_FILE.read_text()
 
 
-def test_the_command_line_and_the_schema_load_without_the_pulumi_sdk():
+def test_the_command_line_the_schema_and_the_sdk_generator_load_without_the_pulumi_sdk():
     import subprocess
     import sys
 
-    code = "import sys, pulumi_apikeys.cli, pulumi_apikeys.schema; print('pulumi' in sys.modules)"
+    code = (
+        "import sys, pulumi_apikeys.cli, pulumi_apikeys.schema, pulumi_apikeys.sdkgen; "
+        "print('pulumi' in sys.modules)"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "False"
+
+
+def test_the_package_is_the_plugin_apikeys_at_the_projects_version():
+    assert (SCHEMA["name"], SCHEMA["version"]) == ("apikeys", __version__)
+
+
+def test_the_top_level_holds_only_what_the_metaschema_knows():
+    assert set(SCHEMA) <= METASCHEMA_TOP_LEVEL
+    required = {"name", "description", "config", "provider", "resources", "types", "functions", "language"}
+    assert required <= set(SCHEMA)
+
+
+def test_the_resources_are_the_built_in_ones_under_the_plugins_tokens():
+    assert list(SCHEMA["resources"]) == ["apikeys:openai:AdminApiKey", "apikeys:capy:ApiKey"]
+    assert list(SCHEMA["resources"]) == [
+        r.plugin_type_name for r in registry.key_resources(registry.builtin())
+    ]
+
+
+def test_every_token_matches_the_metaschemas_pattern():
+    tokens = [*SCHEMA["resources"], *SCHEMA["types"], *SCHEMA["functions"]]
+
+    assert tokens
+    assert [t for t in tokens if not TOKEN.match(t)] == []
+
+
+def test_the_properties_are_the_declared_names_in_camel_case():
+    assert set(ADMIN["properties"]) == {
+        "name", "expiresInSeconds", "redactedValue", "value", "createdAt", "expiresAt", "lastUsedAt", "owner",
+    }  # fmt: skip
+    assert set(CAPY["properties"]) == {
+        "organizationId", "name", "scopes", "keyPrefix", "value", "projectId", "createdByUserId",
+        "deviceName", "source", "isActive", "createdAt", "expiresAt", "lastUsedAt", "revokedAt",
+    }  # fmt: skip
+
+
+def test_the_inputs_are_the_declared_ones_without_adopt_id():
+    assert (list(ADMIN["inputProperties"]), ADMIN["requiredInputs"]) == (
+        ["name", "expiresInSeconds"],
+        ["name"],
+    )
+    assert list(CAPY["inputProperties"]) == CAPY["requiredInputs"] == ["organizationId", "name", "scopes"]
+
+
+def test_the_required_outputs_are_those_always_present():
+    assert ADMIN["required"] == ["name", "redactedValue", "createdAt", "owner"]
+    assert CAPY["required"] == ["organizationId", "name", "scopes", "keyPrefix", "isActive", "createdAt"]
+
+
+@EVERY_RESOURCE
+def test_value_is_the_only_secret(spec: KeyResource[Any, Any], resource: type):
+    props = SCHEMA["resources"][spec.plugin_type_name]
+    every = [*props["properties"].items(), *props["inputProperties"].items()]
+
+    assert [name for name, prop in every if prop.get("secret")] == ["value"]
+
+
+@EVERY_RESOURCE
+def test_a_change_of_any_input_replaces_the_key_on_inputs_and_outputs_alike(
+    spec: KeyResource[Any, Any], resource: type
+):
+    props = SCHEMA["resources"][spec.plugin_type_name]
+    replacing = [p.wire_name for p in spec.plugin_inputs]
+
+    assert [n for n, p in props["inputProperties"].items() if p.get("replaceOnChanges")] == replacing
+    assert [n for n, p in props["properties"].items() if p.get("replaceOnChanges")] == replacing
+
+
+def test_only_resource_properties_say_replace_on_changes():
+    elsewhere = [*SCHEMA["types"].values(), *(f["inputs"] for f in SCHEMA["functions"].values())]
+    elsewhere += [r["stateInputs"] for r in SCHEMA["resources"].values()]
+
+    assert [p for obj in elsewhere for p in obj["properties"].values() if "replaceOnChanges" in p] == []
+
+
+def test_the_capy_scopes_are_an_array_of_strings():
+    assert {k: CAPY["inputProperties"]["scopes"][k] for k in ("type", "items")} == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    assert CAPY["properties"]["isActive"]["type"] == "boolean"
+
+
+def test_the_owner_is_an_object_type_with_camel_case_properties():
+    assert ADMIN["properties"]["owner"]["$ref"] == "#/types/apikeys:openai:AdminApiKeyOwner"
+    owner = SCHEMA["types"]["apikeys:openai:AdminApiKeyOwner"]
+    assert owner["type"] == "object"
+    assert set(owner["properties"]) == {"type", "object", "id", "name", "createdAt", "role"}
+
+
+def test_a_get_may_give_the_declared_inputs_none_of_them_required():
+    state = CAPY["stateInputs"]
+
+    assert (state["type"], set(state["properties"]), "required" in state) == (
+        "object",
+        {"organizationId", "name", "scopes"},
+        False,
+    )
+
+
+def test_the_config_is_every_setting_of_every_built_in_resource_and_the_retry_budget():
+    variables = SCHEMA["config"]["variables"]
+
+    assert set(variables) == {
+        "openaiAdminKey", "openaiBaseUrl", "capyApiKey", "capyBaseUrl", "maxRetries", "requestTimeout",
+        "totalTimeout", "maxRequestsPerMinute",
+    }  # fmt: skip
+    assert {k for k, v in variables.items() if v.get("secret")} == {"openaiAdminKey", "capyApiKey"}
+
+
+def test_the_numeric_settings_are_typed_and_the_rest_are_strings():
+    types = {k: v["type"] for k, v in SCHEMA["config"]["variables"].items()}
+
+    assert {k for k, t in types.items() if t != "string"} == {
+        "maxRetries",
+        "requestTimeout",
+        "totalTimeout",
+        "maxRequestsPerMinute",
+    }
+    assert (types["maxRetries"], types["requestTimeout"]) == ("integer", "number")
+
+
+def test_the_provider_takes_every_setting_as_an_input():
+    assert SCHEMA["provider"]["inputProperties"] == SCHEMA["config"]["variables"]
+
+
+def test_the_lookup_functions_take_their_declared_arguments():
+    openai = SCHEMA["functions"]["apikeys:openai:getAdminApiKeys"]["inputs"]
+    capy = SCHEMA["functions"]["apikeys:capy:getApiKeys"]["inputs"]
+
+    assert (list(openai["properties"]), openai.get("required")) == (["name"], None)
+    assert (list(capy["properties"]), capy["required"]) == (["organizationId", "name"], ["organizationId"])
+
+
+@pytest.mark.parametrize(
+    ("function", "record"),
+    [
+        ("apikeys:openai:getAdminApiKeys", "apikeys:openai:AdminApiKeyRecord"),
+        ("apikeys:capy:getApiKeys", "apikeys:capy:ApiKeyRecord"),
+    ],
+)
+def test_a_lookup_function_returns_its_keys_as_records(function: str, record: str):
+    outputs = SCHEMA["functions"][function]["outputs"]
+
+    assert outputs["required"] == ["keys"]
+    assert outputs["properties"]["keys"]["type"] == "array"
+    assert outputs["properties"]["keys"]["items"] == {"$ref": f"#/types/{record}"}
+
+
+@EVERY_RESOURCE
+def test_a_record_is_the_id_then_every_output_but_the_value(spec: KeyResource[Any, Any], resource: type):
+    assert spec.listing is not None
+    record = SCHEMA["types"][f"apikeys:{spec.module}:{spec.listing.record_name}"]
+    outputs = [name for name in SCHEMA["resources"][spec.plugin_type_name]["properties"] if name != "value"]
+
+    assert list(record["properties"]) == ["id", *outputs]
+    assert record["required"][0] == "id"
+
+
+def _refs(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def test_every_ref_names_a_type_of_the_schema():
+    refs = list(_refs(SCHEMA))
+
+    assert len(refs) >= 3
+    assert [r for r in refs if r.removeprefix("#/types/") not in SCHEMA["types"]] == []
+
+
+def _objects() -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """Every object spec with the names it requires."""
+    for resource in SCHEMA["resources"].values():
+        yield resource["properties"], resource["required"]
+        yield resource["inputProperties"], resource["requiredInputs"]
+    for obj in [
+        *SCHEMA["types"].values(),
+        *(f[k] for f in SCHEMA["functions"].values() for k in ("inputs", "outputs")),
+    ]:
+        yield obj["properties"], obj.get("required", [])
+
+
+def test_every_required_name_is_a_property_of_its_object():
+    assert [
+        (sorted(props), required) for props, required in _objects() if not set(required) <= set(props)
+    ] == []
+
+
+def test_the_language_sections_name_each_sdks_package():
+    language = SCHEMA["language"]
+
+    assert language["python"]["packageName"] == "pulumi_apikeys_native"
+    assert language["nodejs"]["packageName"] == "@pulumi-apikeys/apikeys"
+    assert language["go"]["importBasePath"] == "github.com/pulumi-apikeys/pulumi-apikeys/sdk/go/apikeys"
+    assert language["csharp"]["packageReferences"] == {"Pulumi": "3.*"}
+    assert language["csharp"]["rootNamespace"]
+
+
+@EVERY_RESOURCE
+def test_every_output_is_a_typed_attribute_of_both_faces(spec: KeyResource[Any, Any], resource: type):
+    import pulumi_apikeys_native
+
+    native = getattr(getattr(pulumi_apikeys_native, spec.module), spec.name)
+    outputs = {py_name(name) for name in SCHEMA["resources"][spec.plugin_type_name]["properties"]}
+    annotated = {name for name, hint in resource.__annotations__.items() if hint.startswith("pulumi.Output[")}
+
+    assert outputs == annotated
+    assert outputs <= {name for name in dir(native) if isinstance(getattr(native, name), property)}

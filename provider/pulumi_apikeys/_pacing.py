@@ -53,6 +53,7 @@ __all__ = [
     "Permit",
     "forget_pacers",
     "pacer_for",
+    "send_notices_to",
 ]
 
 _log = logging.getLogger("pulumi_apikeys.pacing")
@@ -220,9 +221,21 @@ class PaceModel:
 
 Notice = Callable[[str], None]
 
+_notice_sink: Notice | None = None
+
+
+def send_notices_to(sink: Notice | None) -> None:
+    """Where every pacer of this process sends its notices: ``None`` for stderr (the dynamic
+    provider), the engine's ``Log`` for the plugin, whose stderr the engine hides."""
+    global _notice_sink
+    _notice_sink = sink
+
 
 def _stderr_notice(line: str) -> None:
-    # The engine shows every line a provider writes to stderr in `pulumi up`'s output.
+    if _notice_sink is not None:
+        _notice_sink(line)
+        return
+    # The engine shows every line a dynamic provider writes to stderr in `pulumi up`'s output.
     print(line, file=sys.stderr, flush=True)
 
 

@@ -32,6 +32,11 @@ def _role(prop: Property) -> str:
     return "output"
 
 
+def _wire_name(resource: KeyResource[Any, Any], prop: Property) -> str:
+    """The plugin's name for it; ``adopt_id`` is the dynamic face's alone (the engine imports natively)."""
+    return f"`{prop.wire_name}`" if prop.output or prop in resource.plugin_inputs else "(none)"
+
+
 def _notes(prop: Property) -> str:
     notes = []
     if prop.replaces:
@@ -42,19 +47,23 @@ def _notes(prop: Property) -> str:
 
 
 def resource_table(resource: KeyResource[Any, Any]) -> str:
-    """One resource's section: its token, description and one row per property."""
+    """One resource's section: its tokens, description and one row per property, named as the
+    dynamic resource and the plugin's SDKs (Python's: the declared name again) spell it."""
     rows = [
-        f"| `{p.name}` | {_kind(p)} | {_role(p)} | {_notes(p)} | {p.description} |"
+        f"| `{p.name}` | {_wire_name(resource, p)} | {_kind(p)} | {_role(p)} | {_notes(p)} | "
+        f"{p.description} |"
         for p in resource.properties
     ]
     return "\n".join(
         [
             f"## {resource.name} (`{resource.type_name}`)",
             "",
+            f"The provider plugin's resource: `{resource.plugin_type_name}`.",
+            "",
             resource.description,
             "",
-            "| property | type | role | notes | description |",
-            "|---|---|---|---|---|",
+            "| property | plugin name | type | role | notes | description |",
+            "|---|---|---|---|---|---|",
             *rows,
         ]
     )

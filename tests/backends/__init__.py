@@ -8,19 +8,40 @@ covered as soon as its test folder describes it (``tests/toy_backend/under_test.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pulumi_apikeys import registry
 from pulumi_apikeys.core.backend import Backend
-from pulumi_apikeys.core.declaration import KeyResource
+from pulumi_apikeys.core.declaration import PLUGIN_PACKAGE, KeyResource, wire_name
 from pulumi_apikeys.emulator import RunningEmulator
-from tests.harness import Secret
+from tests.harness import Secret, UpResult
+from tests.harness.plugins import PluginSource
 
-__all__ = ["ResourceUnderTest", "describe", "stack_config", "under_test"]
+__all__ = [
+    "PLUGINS",
+    "PLUGIN_DIR",
+    "Face",
+    "ResourceUnderTest",
+    "describe",
+    "every_face",
+    "stack_config",
+    "under_test",
+]
+
+Face = Literal["dynamic", "plugin"]
+"""How a program reaches the resource: the Python dynamic provider, or the provider plugin through
+its generated Python SDK (``pulumi_apikeys_native``)."""
+
+PLUGIN_DIR = Path(__file__).resolve().parents[2] / "provider"
+"""The plugin folder, as a project's ``packages:`` entry names it."""
+PLUGINS = {PLUGIN_PACKAGE: PluginSource.directory(PLUGIN_DIR)}
+"""A project's ``packages:`` with the plugin: harmless to a program of dynamic resources only."""
 
 
 @dataclass(frozen=True)
@@ -69,15 +90,49 @@ class ResourceUnderTest:
     refused_credential_message: str
     """The API's own message when it refuses a wrong credential (401)."""
     notes: dict[str, Any] = field(default_factory=dict)
+    face: Face = "dynamic"
+    plugin_get_missing_message: str = ""
+    """What a plugin ``get`` of ``missing_id`` says: the plugin sees an id-only read, as an import."""
+    plugin_import_id: Callable[[str], str] = lambda key_id: key_id
+    """The id the plugin imports the key with this id by (``KeyResource.parse_import_id``)."""
+
+    def import_id(self, key_id: str) -> str:
+        """The id ``import_=`` takes for the key with this id, on this face."""
+        return key_id if self.face == "dynamic" else self.plugin_import_id(key_id)
 
     @property
     def id(self) -> str:
-        """The pytest id: the resource's type token, short."""
-        return f"{self.resource.module}:{self.resource.name}"
+        """The pytest id: the resource's type token, short (``plugin/`` first for the plugin face)."""
+        short = f"{self.resource.module}:{self.resource.name}"
+        return short if self.face == "dynamic" else f"plugin/{short}"
 
     @property
     def token(self) -> str:
-        return self.resource.type_name
+        """The type token in URNs and diagnostics."""
+        return self.resource.type_name if self.face == "dynamic" else self.resource.plugin_type_name
+
+    @property
+    def plugins(self) -> dict[str, PluginSource]:
+        """The ``packages:`` a stack of this face needs: the plugin folder, or none."""
+        return dict(PLUGINS) if self.face == "plugin" else {}
+
+    def provider_output(self, result: UpResult) -> str:
+        """What the provider told the user during ``result``: a dynamic provider writes to stderr (the
+        engine prints it), the plugin sends ``Log`` calls (the engine hides a plugin's stderr)."""
+        return result.provider_stderr if self.face == "dynamic" else "\n".join(result.diagnostics)
+
+    def shown(self, name: str) -> str:
+        """A property's name as this face's messages spell it (the plugin's schema: camelCase)."""
+        return name if self.face == "dynamic" else wire_name(name)
+
+    def on_plugin(self) -> ResourceUnderTest:
+        """The same resource, declared through the plugin's generated SDK."""
+        return dataclasses.replace(
+            self,
+            face="plugin",
+            import_line=self.import_line.replace("pulumi_apikeys.", "pulumi_apikeys_native.", 1),
+            get_missing_message=self.plugin_get_missing_message or self.get_missing_message,
+        )
 
     @property
     def settings(self) -> Backend:
@@ -138,6 +193,17 @@ def under_test() -> list[ResourceUnderTest]:
     if missing:
         raise LookupError(f"no test description for {', '.join(missing)}: describe it in its test folder")
     return [_described[r.type_name] for r in registry.key_resources()]
+
+
+def every_face() -> list[ResourceUnderTest]:
+    """``under_test()``, then each built-in resource again on the plugin face.
+
+    A backend registered from outside (the toy vendor) has no plugin face: the plugin serves the
+    built-in backends, which its schema and generated SDK describe.
+    """
+    dynamic = under_test()
+    builtin = {r.type_name for r in registry.key_resources(registry.builtin())}
+    return dynamic + [s.on_plugin() for s in dynamic if s.resource.type_name in builtin]
 
 
 def stack_config(backend: Backend, emulator: RunningEmulator) -> dict[str, object]:

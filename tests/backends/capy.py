@@ -52,6 +52,7 @@ CAPY_API_KEY_UNDER_TEST = describe(
         value_is_of=lambda emulator, key_id, value: _value_is_of(emulator, key_id, value),
         missing_id="ak_missing",
         get_missing_message=f"the organization {ORG!r} has no capy API key 'ak_missing'",
+        plugin_import_id=lambda key_id: f"{ORG}/{key_id}",
         create_call="capy.api_keys.create",
         import_example="ak_abc",
         refused_credential_message="Invalid API key.",

@@ -5,6 +5,7 @@ The demo's run with the real CLI is covered by ``tests/integration``, which skip
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -13,6 +14,7 @@ import sys
 import urllib.error
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -31,7 +33,11 @@ from pulumi_apikeys.openai.client import AdminApiKeysClient
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "openai-admin-keys"
 CAPY_EXAMPLE = REPO / "examples" / "capy-project-keys"
+YAML_EXAMPLE = REPO / "examples" / "yaml-admin-keys"
+TYPESCRIPT_EXAMPLE = REPO / "examples" / "typescript-admin-keys"
+PLUGIN_DIR = REPO / "provider"
 PROJECT_NAME = openai_demo.PROJECT_NAME
+YAML_PROJECT_NAME = openai_demo.YAML_PROJECT_NAME
 CAPY_PROJECT_NAME = capy_demo.PROJECT_NAME
 CAPY_ORGANIZATION = capy_demo.ORGANIZATION
 ENDPOINTS = demo.Endpoints(
@@ -204,7 +210,8 @@ def test_the_examples_are_found_from_the_source_tree(tmp_path, monkeypatch) -> N
 
     assert demo.find_example_dir() == EXAMPLE
     assert demo.find_example_dir(None, CAPY_PROJECT_NAME) == CAPY_EXAMPLE
-    assert demo.examples() == (PROJECT_NAME, CAPY_PROJECT_NAME)
+    assert demo.find_example_dir(None, YAML_PROJECT_NAME) == YAML_EXAMPLE  # no __main__.py: all YAML
+    assert demo.examples() == (PROJECT_NAME, YAML_PROJECT_NAME, CAPY_PROJECT_NAME)
 
 
 @pytest.mark.parametrize(("example", "name"), [(EXAMPLE, PROJECT_NAME), (CAPY_EXAMPLE, CAPY_PROJECT_NAME)])
@@ -218,11 +225,41 @@ def test_each_example_project_is_the_one_the_demo_configures(example, name) -> N
     assert (example / "requirements.txt").read_text().split() == [sdk, "pulumi-apikeys"]
 
 
+@pytest.mark.parametrize(
+    ("example", "runtime"), [(YAML_EXAMPLE, "yaml"), (TYPESCRIPT_EXAMPLE, {"name": "nodejs"})]
+)
+def test_each_plugin_example_takes_the_plugin_from_this_checkout(example, runtime) -> None:
+    project = yaml.safe_load((example / "Pulumi.yaml").read_text())
+
+    assert project["name"] == example.name
+    if isinstance(runtime, dict):
+        assert project["runtime"]["name"] == runtime["name"]
+    else:
+        assert project["runtime"] == runtime
+    # The packages: entry `pulumi package add ../../provider` writes, naming the plugin's folder.
+    assert project["packages"] == {"apikeys": "../../provider"}
+    assert (example / "../../provider").resolve() == PLUGIN_DIR
+    assert demo.is_plugin_example(example)
+    assert not demo.is_plugin_example(EXAMPLE)
+
+
+def test_the_typescript_example_depends_on_the_sdk_as_package_add_links_it() -> None:
+    manifest = json.loads((TYPESCRIPT_EXAMPLE / "package.json").read_text())
+
+    # pulumi-language-nodejs Link: `npm pkg set dependencies[<name>]=file:<path>` and allowScripts.
+    assert manifest["dependencies"]["@pulumi-apikeys/apikeys"] == "file:sdks/apikeys"
+    assert manifest["allowScripts"] == {"file:sdks/apikeys": True}
+    assert "@pulumi/pulumi" in manifest["dependencies"]
+    assert 'from "@pulumi-apikeys/apikeys"' in (TYPESCRIPT_EXAMPLE / "index.ts").read_text()
+
+
 def test_each_stack_gets_the_settings_of_its_own_api_the_credentials_as_secrets() -> None:
     assert demo.stack_config(PROJECT_NAME, ENDPOINTS) == {
         "apikeys:openaiBaseUrl": ("http://127.0.0.1:9/v1", False),
         "apikeys:openaiAdminKey": ("sk-admin-x", True),
     }
+    # The plugin reads the same settings as the dynamic resources.
+    assert demo.stack_config(YAML_PROJECT_NAME, ENDPOINTS) == demo.stack_config(PROJECT_NAME, ENDPOINTS)
     assert demo.stack_config(CAPY_PROJECT_NAME, ENDPOINTS) == {
         "apikeys:capyBaseUrl": ("http://127.0.0.1:9", False),
         "apikeys:capyApiKey": ("capy_live_x", True),
@@ -281,6 +318,58 @@ def test_the_workspace_runs_the_example_from_the_work_dir_without_touching_it(
     assert "capy_live_x" not in repr(ENDPOINTS)
 
 
+def test_a_plugin_example_is_copied_with_its_plugin_path_made_absolute(
+    no_pulumi, tmp_path, monkeypatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    fake_pulumi(bin_dir, demo.sdk_version())
+    monkeypatch.setenv("PATH", str(bin_dir))
+    workdir = tmp_path / "work" / YAML_PROJECT_NAME
+    workdir.mkdir(parents=True)
+    (workdir / "Pulumi.dev.yaml").write_text("encryptionsalt: v1:kept\n")  # a kept stack's settings
+    state = tmp_path / "work" / "state"
+    before = {p.name: p.read_bytes() for p in YAML_EXAMPLE.iterdir()}
+
+    options = demo.workspace_options(
+        example_dir=YAML_EXAMPLE,
+        workdir=workdir,
+        endpoints=ENDPOINTS,
+        project_name=YAML_PROJECT_NAME,
+        state_dir=state,
+        command=demo.pulumi_command(install=False),
+    )
+    auto.LocalWorkspace(**options.__dict__)
+
+    project = yaml.safe_load((workdir / "Pulumi.yaml").read_text())
+    original = yaml.safe_load((YAML_EXAMPLE / "Pulumi.yaml").read_text())
+    assert project["name"] == YAML_PROJECT_NAME
+    assert project["runtime"] == "yaml"
+    assert project["packages"] == {"apikeys": str(PLUGIN_DIR)}
+    assert project["backend"]["url"] == state.resolve().as_uri()
+    # The program itself is the example's, unchanged.
+    for section in ("config", "variables", "resources", "outputs"):
+        assert project[section] == original[section]
+    assert options.project_settings is None  # the copy's Pulumi.yaml is the project file
+    assert options.work_dir == str(workdir)
+    assert options.secrets_provider == "passphrase"
+    assert (options.env_vars or {})["OPENAI_ADMIN_KEY"] == ""
+    assert (workdir / "Pulumi.dev.yaml").read_text() == "encryptionsalt: v1:kept\n"
+    assert {p.name: p.read_bytes() for p in YAML_EXAMPLE.iterdir()} == before
+
+
+def test_a_plugin_example_whose_plugin_folder_is_missing_is_a_clear_error(tmp_path) -> None:
+    example = tmp_path / "broken"
+    example.mkdir()
+    (example / "Pulumi.yaml").write_text("name: broken\nruntime: yaml\npackages:\n  apikeys: ../nowhere\n")
+
+    with pytest.raises(click.ClickException) as raised:
+        demo.prepare_plugin_project(
+            example, tmp_path / "work", project_name="broken", state_dir=tmp_path / "state"
+        )
+
+    assert f"from {(tmp_path / 'nowhere').resolve()}, which is not a directory" in raised.value.message
+
+
 def test_the_stacks_of_both_projects_share_one_state_backend(no_pulumi, tmp_path, monkeypatch) -> None:
     bin_dir = tmp_path / "bin"
     fake_pulumi(bin_dir, demo.sdk_version())
@@ -301,7 +390,8 @@ def test_the_stacks_of_both_projects_share_one_state_backend(no_pulumi, tmp_path
         auto.LocalWorkspace(**options.__dict__)
         projects[name] = yaml.safe_load((workdir / "Pulumi.yaml").read_text())
 
-    assert {name: p["name"] for name, p in projects.items()} == {n: n for n in demo.examples()}
+    python_projects = (PROJECT_NAME, CAPY_PROJECT_NAME)
+    assert {name: p["name"] for name, p in projects.items()} == {n: n for n in python_projects}
     assert {p["backend"]["url"] for p in projects.values()} == {state.resolve().as_uri()}
     assert projects[CAPY_PROJECT_NAME]["main"] == str(CAPY_EXAMPLE)
 
@@ -351,6 +441,35 @@ class FakeStack:
         on_output("Resources: - 3 deleted")
 
 
+class FakeYamlStack:
+    """The YAML example's stack: ``up`` creates its three OpenAI keys (the plugin's camelCase outputs)."""
+
+    NAMES = (("deployer", "Release deployer"), ("reports", "Usage reports"), ("auditor", "Quarterly audit"))
+
+    def __init__(self, endpoints: demo.Endpoints) -> None:
+        self.api = AdminApiKeysClient(
+            base_url=endpoints["openai"].base_url, admin_key=endpoints["openai"].credential
+        )
+        self.outs: dict[str, auto.OutputValue] = {}
+
+    def up(self, on_output, on_error, show_secrets):
+        assert show_secrets is False
+        for label, name in self.NAMES:
+            created = self.api.create(name=name)
+            self.outs[f"{label}Id"] = auto.OutputValue(created.id, secret=False)
+            self.outs[f"{label}Key"] = auto.OutputValue(created.value.get_secret_value(), secret=True)
+        on_output("Resources: + 5 created")
+
+    def outputs(self):
+        return self.outs
+
+    def destroy(self, on_output, on_error):
+        for label, _ in self.NAMES:
+            self.api.delete(self.outs[f"{label}Id"].value)
+        self.outs = {}
+        on_output("Resources: - 5 deleted")
+
+
 class FakeCapyStack:
     """The same for the capy example: ``up`` creates its keys, ``destroy`` revokes them."""
 
@@ -383,23 +502,41 @@ class FakeCapyStack:
         on_output("Resources: - 3 deleted")
 
 
+FAKE_STACKS = {PROJECT_NAME: FakeStack, YAML_PROJECT_NAME: FakeYamlStack, CAPY_PROJECT_NAME: FakeCapyStack}
+
+
 @pytest.fixture
-def fake_pulumi_run(monkeypatch) -> list[tuple[str, Path]]:
+def installed() -> list[object]:
+    """The stacks the demo ran ``pulumi install`` in (faked by ``fake_pulumi_run``)."""
+    return []
+
+
+@pytest.fixture
+def fake_pulumi_run(monkeypatch, installed) -> list[tuple[str, Path]]:
     """The demo with its CLI and stacks faked; returns the projects and work dirs it opened stacks in."""
     opened: list[tuple[str, Path]] = []
+    examples = {PROJECT_NAME: EXAMPLE, YAML_PROJECT_NAME: YAML_EXAMPLE, CAPY_PROJECT_NAME: CAPY_EXAMPLE}
 
     def fake_open_stack(*, command, example_dir, workdir, endpoints, project_name, state_dir):
-        assert example_dir == {PROJECT_NAME: EXAMPLE, CAPY_PROJECT_NAME: CAPY_EXAMPLE}[project_name]
+        assert example_dir == examples[project_name]
         assert workdir == state_dir.parent / project_name
         opened.append((project_name, workdir))
-        return (FakeCapyStack if project_name == CAPY_PROJECT_NAME else FakeStack)(endpoints)
+        return FAKE_STACKS[project_name](endpoints)
+
+    def fake_install(stack, *, on_output=None):
+        installed.append(stack)
+        if on_output is not None:
+            on_output("Installing packages from Pulumi.yaml...")
 
     monkeypatch.setattr(demo, "pulumi_command", lambda **kwargs: object())
     monkeypatch.setattr(demo, "open_stack", fake_open_stack)
+    monkeypatch.setattr(demo, "install_packages", fake_install)
     return opened
 
 
-def test_the_demo_runs_both_examples_shows_outputs_with_secrets_hidden_then_destroys(fake_pulumi_run) -> None:
+def test_the_demo_runs_every_example_shows_outputs_with_secrets_hidden_then_destroys(
+    fake_pulumi_run, installed
+) -> None:
     result = invoke_demo()
 
     assert result.exit_code == 0, result.output
@@ -409,11 +546,22 @@ def test_the_demo_runs_both_examples_shows_outputs_with_secrets_hidden_then_dest
     assert f"$ pulumi config set capy-project-keys:organizationId {CAPY_ORGANIZATION}" in output
     assert len(re.findall(r"^    deployer_key +\[secret\]$", output, re.MULTILINE)) == 2
     assert "    dashboards_key  [secret]" in output
+    assert re.search(r"^    deployerKey +\[secret\]$", output, re.MULTILINE)  # the YAML example's outputs
     assert "sk-admin-" not in output.replace("sk-admin...", "")  # no value, no admin key
     assert not re.search(r"capy_live_[A-Za-z0-9_-]{20,}", output)  # key prefixes only, no value
     assert "capy_live_local" not in output  # nor the emulator's own capy key
-    assert "The emulator holds 4 live keys:" in output
-    assert output.index("== openai-admin-keys") < output.index("== capy-project-keys")
+    assert "The emulator holds 7 live keys:" in output
+    assert (
+        output.index("== openai-admin-keys")
+        < output.index("== yaml-admin-keys")
+        < output.index("== capy-project-keys")
+    )
+    # Only the plugin example needs `pulumi install` (the plugin's venv, its SDK), before its `up`.
+    yaml_part = output[output.index("== yaml-admin-keys") : output.index("== capy-project-keys")]
+    assert output.count("$ pulumi install") == 1
+    assert yaml_part.index("$ pulumi install") < yaml_part.index("$ pulumi up --yes")
+    assert "Installing packages from Pulumi.yaml..." in yaml_part
+    assert [type(stack) for stack in installed] == [FakeYamlStack]
     assert output.rstrip().endswith(
         "The emulator holds no live keys.\n"
         f"    (2 revoked capy keys stay listed in {CAPY_ORGANIZATION}, "
@@ -427,8 +575,10 @@ def test_the_demo_runs_both_examples_shows_outputs_with_secrets_hidden_then_dest
 def test_the_key_listing_shows_both_apis_keys(fake_pulumi_run) -> None:
     output = invoke_demo("--keep").output
 
-    listing = output[output.index("The emulator holds 4 live keys:") :].splitlines()[1:5]
-    assert [line.split()[0] for line in listing] == ["openai", "openai", "capy", "capy"]
+    listing = output[output.index("The emulator holds 7 live keys:") :].splitlines()[1:8]
+    # The OpenAI keys of both OpenAI examples, listed once, then capy's.
+    assert [line.split()[0] for line in listing] == ["openai"] * 5 + ["capy"] * 2
+    assert any("Quarterly audit" in line for line in listing)
     assert any("deploy, keys:read" in line for line in listing)
 
 
@@ -464,10 +614,14 @@ def test_the_help_names_the_example_of_each_backend() -> None:
     assert result.exit_code == 0, result.output
     shown = one_line(result.output)
     assert (
-        "Runs examples/openai-admin-keys (two OpenAI Admin API keys) and examples/capy-project-keys "
-        "(two capy API keys) as two stacks against the same emulator." in shown
+        "Runs examples/openai-admin-keys (two OpenAI Admin API keys), examples/yaml-admin-keys (three "
+        "OpenAI Admin API keys in Pulumi YAML, through the provider plugin) and "
+        "examples/capy-project-keys (two capy API keys) as three stacks against the same emulator." in shown
     )
-    assert "[default: examples/openai-admin-keys, examples/capy-project-keys]." in shown
+    assert (
+        "[default: examples/openai-admin-keys, examples/yaml-admin-keys, examples/capy-project-keys]."
+        in shown
+    )
     # The command list shows the first sentence, as before.
     listed = CliRunner().invoke(main, ["--help"]).output
     assert "demo      Deploy the examples' keys with `pulumi up` to an emulator on..." in listed
@@ -513,7 +667,7 @@ def test_every_registered_backend_with_a_demo_part_gets_a_stack_of_its_example()
     )
 
     with registry.temporarily_registered(GADGET):
-        assert demo.examples() == (PROJECT_NAME, CAPY_PROJECT_NAME, "gadget-keys")
+        assert demo.examples() == (PROJECT_NAME, YAML_PROJECT_NAME, CAPY_PROJECT_NAME, "gadget-keys")
         assert demo.stack_config("gadget-keys", endpoints) == {
             "apikeys:gadgetBaseUrl": ("http://127.0.0.1:9/gadget", False),
             "apikeys:gadgetKey": ("gadget-secret", True),
@@ -525,8 +679,8 @@ def test_every_registered_backend_with_a_demo_part_gets_a_stack_of_its_example()
 
     assert env["GADGET_BASE_URL"] == "http://127.0.0.1:9/gadget"
     assert env["GADGET_KEY"] == ""
-    assert "and examples/gadget-keys (a gadget key) as three stacks" in help_text
-    assert demo.examples() == (PROJECT_NAME, CAPY_PROJECT_NAME)  # gone with its backend
+    assert "and examples/gadget-keys (a gadget key) as four stacks" in help_text
+    assert demo.examples() == (PROJECT_NAME, YAML_PROJECT_NAME, CAPY_PROJECT_NAME)  # gone with its backend
 
 
 def test_the_key_listing_has_each_parts_rows_then_its_note(fake_pulumi_run, monkeypatch) -> None:

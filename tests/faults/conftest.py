@@ -15,7 +15,7 @@ import pytest
 
 from pulumi_apikeys import registry
 from pulumi_apikeys.emulator import RunningEmulator
-from tests.backends import stack_config
+from tests.backends import PLUGINS, stack_config
 from tests.faults.figures import FIGURES, THROTTLE_FIGURES
 from tests.harness import HarnessStack
 from tests.harness.state import FAST_KDF_ITERATIONS
@@ -44,6 +44,7 @@ def fault_stack(
         },
         kdf_iterations=FAST_KDF_ITERATIONS,
         timeout=timeout,
+        plugins=PLUGINS,
     )
 
 

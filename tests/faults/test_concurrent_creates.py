@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from tests.backends import ResourceUnderTest, under_test
+from tests.backends import ResourceUnderTest, every_face
 from tests.faults.audit import audit
 from tests.faults.figures import record_single_run
 from tests.faults.programs import many_keys
@@ -38,7 +38,7 @@ def peak_in_flight(arrivals: list[float], window: float) -> int:
     return peak
 
 
-EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 
 
 @EVERY_KEY_RESOURCE

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
-from tests.backends import ResourceUnderTest, under_test
+from tests.backends import ResourceUnderTest, every_face
 from tests.faults.audit import audit
 from tests.faults.conftest import fault_stack
 from tests.faults.figures import FIGURES, FaultFigures
@@ -30,7 +30,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+@pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 def test_a_restart_mid_up_with_a_state_file_loses_nothing(
     subject: ResourceUnderTest, tmp_path: Path, emulator_factory: Callable[[EmulatorConfig], RunningEmulator]
 ):

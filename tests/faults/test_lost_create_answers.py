@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from tests.backends import ResourceUnderTest, under_test
+from tests.backends import ResourceUnderTest, every_face
 from tests.faults.audit import audit
 from tests.faults.figures import record_single_run
 from tests.faults.programs import many_keys
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.faults
 COUNT = 50
 
 
-@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+@pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 def test_creates_whose_first_answer_is_lost_end_with_one_usable_key_each(
     subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
 ):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RateLimit, RunningEmulator
-from tests.backends import ResourceUnderTest, under_test
+from tests.backends import ResourceUnderTest, every_face
 from tests.backends.openai import ADMIN_API_KEY_UNDER_TEST
 from tests.faults.audit import audit
 from tests.faults.conftest import fault_stack
@@ -44,7 +44,7 @@ def throttled(
     return result, seconds, len(requests) - refused, refused
 
 
-@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+@pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 def test_a_fleet_is_created_and_destroyed_under_the_real_rate_limit_with_default_settings(
     tmp_path: Path, emulator: RunningEmulator, subject: ResourceUnderTest
 ):
@@ -56,13 +56,14 @@ def test_a_fleet_is_created_and_destroyed_under_the_real_rate_limit_with_default
     down, down_seconds, down_admitted, down_429s = throttled(emulator, stack.destroy)
     after_destroy = audit(subject, stack, emulator)
 
+    face = f"{subject.backend} " if subject.face == "dynamic" else f"{subject.backend} (plugin) "
     for scenario, result, seconds, admitted, refused, left in (
         ("up", up, up_seconds, up_admitted, up_429s, after_up),
         ("destroy", down, down_seconds, down_admitted, down_429s, after_destroy),
     ):
         THROTTLE_FIGURES.append(
             ThrottleFigures(
-                scenario=f"{subject.backend} {scenario}, bucket {LIMIT.burst}/{LIMIT.window_seconds:g}s",
+                scenario=f"{face}{scenario}, bucket {LIMIT.burst}/{LIMIT.window_seconds:g}s",
                 keys=COUNT,
                 requests_admitted=admitted,
                 responses_429=refused,
@@ -80,8 +81,10 @@ def test_a_fleet_is_created_and_destroyed_under_the_real_rate_limit_with_default
     # Paced, not hammering: fewer 429s than keys, in each operation.
     assert up_429s < COUNT
     assert down_429s < COUNT
-    # The user watching the `up` was told the API throttles (the engine shows provider stderr).
-    assert "the API is rate limiting requests (HTTP 429); pacing them from now on" in up.provider_stderr
+    # The user watching the `up` was told the API throttles (stderr, or the plugin's Log calls).
+    assert "the API is rate limiting requests (HTTP 429); pacing them from now on" in subject.provider_output(
+        up
+    )
 
 
 def test_a_fleet_under_a_limit_that_sends_retry_after_is_paced_too(tmp_path: Path, emulator: RunningEmulator):

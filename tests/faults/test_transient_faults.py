@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
-from tests.backends import ResourceUnderTest, under_test
+from tests.backends import ResourceUnderTest, every_face
 from tests.faults.audit import Audit, audit
 from tests.faults.figures import FIGURES, FaultFigures
 from tests.faults.programs import many_keys
@@ -39,7 +39,7 @@ def failed_operations(result: UpResult) -> int:
     return result.error_text.count(" failed:") if not result.ok else 0
 
 
-@pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+@pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no_orphan(
     subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
 ):

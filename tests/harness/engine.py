@@ -1,60 +1,120 @@
-"""The Pulumi engine's step logic for one operation, driving the dynamic provider server over gRPC.
+"""The Pulumi engine's step logic for one operation, driving provider plugins over gRPC.
 
 Each public method reproduces one engine path; each rule names the engine source it follows
 (pulumi/pulumi: ``pkg/resource/deploy/step_generator.go``, ``step.go``, ``step_executor.go``,
-``deployment_executor.go``, ``providers/registry.go``, ``pkg/resource/plugin/provider_plugin.go``).
+``deployment_executor.go``, ``default_providers.go``, ``source_eval.go``, ``providers/registry.go``,
+``pkg/resource/plugin/provider_plugin.go``). Provider resources, default and explicit, are resources like any
+other whose "provider" is the ``Registry``; every other custom resource goes through the provider instance its
+``urn::id`` reference names (``loadResourceProvider``).
+
 Registrations arrive concurrently from the SDK's thread pool: engine state is guarded by one lock, held
-only for bookkeeping, never across a gRPC call, so independent resources reach the provider in parallel.
+only for bookkeeping, never across a gRPC call, so independent resources reach their providers in parallel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, TypedDict
+from typing import Any, Protocol
 
+import grpc
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 
+from tests.harness.engine_service import Diagnostics
+from tests.harness.plugins import DYNAMIC_PACKAGE, SemVer, default_provider_name, provider_request_key
 from tests.harness.properties import (
     UNKNOWN,
     PropertyMap,
     Secret,
-    annotate_secrets,
+    detailed_object_diff,
     from_struct,
     go_format,
     make_secret,
+    parse_property_path,
+    path_contains,
     strip_secrets,
     to_struct,
 )
-from tests.harness.provider_server import ProviderError, ProviderServer
+from tests.harness.provider_server import ProviderError
+from tests.harness.providers import (
+    DIFF_NONE,
+    DIFF_SOME,
+    DIFF_UNKNOWN,
+    CheckResult,
+    DiffResult,
+    NotModelled,
+    PluginHost,
+    PropertyDiff,
+    ProviderInstance,
+    ReadResult,
+    Registry,
+    StepFailed,
+    filter_provider_config,
+    is_provider_type,
+    set_provider_version,
+)
 from tests.harness.state import ROOT_STACK_TYPE, ResourceState
 
-__all__ = ["DYNAMIC_PACKAGE", "PROVIDER_TYPE", "DeploymentError", "Engine", "StepRecord"]
+__all__ = [
+    "DYNAMIC_PACKAGE",
+    "PROVIDER_TYPE",
+    "DeploymentError",
+    "Engine",
+    "MonitorError",
+    "StepRecord",
+    "check_failure_messages",
+]
 
-DYNAMIC_PACKAGE = "pulumi-python"
 PROVIDER_TYPE = f"pulumi:providers:{DYNAMIC_PACKAGE}"
-
-_DIFF_NONE = provider_pb2.DiffResponse.DIFF_NONE
-_DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
-_DIFF_UNKNOWN = provider_pb2.DiffResponse.DIFF_UNKNOWN
+_HOOKS = (
+    "before_create",
+    "after_create",
+    "before_update",
+    "after_update",
+    "before_delete",
+    "after_delete",
+    "on_error",
+)
 
 
 class DeploymentError(Exception):
     """A step failed: the operation stops (the engine cancels its step executor) with this message."""
 
 
+class MonitorError(grpc.RpcError):  # type: ignore[misc]
+    """An error the resource monitor answers the SDK with, as a gRPC status (``grpc_error_to_exception``)."""
+
+    def __init__(self, message: str, code: grpc.StatusCode = grpc.StatusCode.UNKNOWN) -> None:
+        super().__init__(message)
+        self._message = message
+        self._code = code
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._message
+
+
 @dataclass(frozen=True)
 class StepRecord:
-    """One step the engine carried out, in completion order; ``detail`` says what a refresh found."""
+    """One step the engine carried out, in completion order.
+
+    ``detail`` says what a refresh found (``same``, ``update``, ``delete``). ``detailed_diff`` is the step's
+    ``DetailedDiff`` as the CLI displays it: property path -> kind (``update``, ``update-replace``, ``add``,
+    ...), after ``replaceOnChanges``; empty when the provider gave none and the engine computed none.
+    """
 
     op: str
     urn: str
     detail: str = ""
+    detailed_diff: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,38 +134,125 @@ class _Goal:
     replace_on_changes: list[str]
     additional_secret_outputs: list[str]
     accept_secrets: bool
+    version: SemVer | None = None
+    provider: str = ""  # the provider reference, for custom resources that are not providers
+    providers: dict[str, str] = field(default_factory=dict)
 
-
-@dataclass
-class _Diff:
-    changes: bool
-    replace_keys: list[str] = field(default_factory=list)
-    changed_keys: list[str] = field(default_factory=list)
-    delete_before_replace: bool = False
+    @property
+    def package(self) -> str:
+        return self.type.split(":", 1)[0]
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-class _Identity(TypedDict):
-    """The URN, name and type every per-resource provider request names."""
-
-    urn: str
-    name: str
-    type: str
-
-
-def _identity(goal: _Goal) -> _Identity:
-    return {"urn": goal.urn, "name": goal.name, "type": goal.type}
-
-
 def _qualified_type(urn: str) -> str:
     return urn.split("::")[2]
 
 
+def _ref_urn(ref: str) -> str:
+    return ref.rsplit("::", 1)[0]
+
+
+def _diff_record(diff: DiffResult | None) -> dict[str, str]:
+    return {k: v.kind for k, v in sorted((diff.detailed_diff or {}).items())} if diff else {}
+
+
+def check_failure_messages(
+    type_: str, name: str, inputs: PropertyMap, failures: list[tuple[str, str]]
+) -> list[str]:
+    """``issueCheckFailures`` (``step_generator.go``): a diagnostic per failure, the value as Go's ``%v``."""
+    messages = []
+    for prop, reason in failures:
+        if prop:
+            messages.append(
+                f"{type_} resource '{name}': property {prop} value {go_format(inputs.get(prop))} "
+                f"has a problem: {reason}"
+            )
+        else:
+            messages.append(f"{type_} resource '{name}' has a problem: {reason}")
+    return messages
+
+
+class _Ops(Protocol):
+    """A provider's resource operations: a ``ProviderInstance``, or the registry for provider resources."""
+
+    def check(self, urn: str, olds: PropertyMap, news: PropertyMap, *, seed: bytes) -> CheckResult: ...
+
+    def diff(
+        self,
+        urn: str,
+        resource_id: str,
+        *,
+        old_inputs: PropertyMap,
+        old_outputs: PropertyMap,
+        new_inputs: PropertyMap,
+    ) -> DiffResult: ...
+
+    def create(self, urn: str, properties: PropertyMap, *, preview: bool) -> tuple[str, PropertyMap]: ...
+
+    def read(
+        self, urn: str, resource_id: str, *, inputs: PropertyMap | None, state: PropertyMap | None
+    ) -> ReadResult: ...
+
+    def update(
+        self,
+        urn: str,
+        resource_id: str,
+        *,
+        old_inputs: PropertyMap,
+        old_outputs: PropertyMap,
+        new_inputs: PropertyMap,
+        preview: bool,
+    ) -> PropertyMap: ...
+
+
+class _ProviderResources:
+    """The registry seen as the provider of provider resources (``loadResourceProvider``)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def check(self, urn: str, olds: PropertyMap, news: PropertyMap, *, seed: bytes) -> CheckResult:
+        return self.registry.check(urn, olds, news)
+
+    def diff(
+        self,
+        urn: str,
+        resource_id: str,
+        *,
+        old_inputs: PropertyMap,
+        old_outputs: PropertyMap,
+        new_inputs: PropertyMap,
+    ) -> DiffResult:
+        return self.registry.diff(
+            urn, resource_id, old_inputs=old_inputs, old_outputs=old_outputs, new_inputs=new_inputs
+        )
+
+    def create(self, urn: str, properties: PropertyMap, *, preview: bool) -> tuple[str, PropertyMap]:
+        return self.registry.create(urn, properties)
+
+    def read(
+        self, urn: str, resource_id: str, *, inputs: PropertyMap | None, state: PropertyMap | None
+    ) -> ReadResult:
+        raise StepFailed("provider resources may not be read")
+
+    def update(
+        self,
+        urn: str,
+        resource_id: str,
+        *,
+        old_inputs: PropertyMap,
+        old_outputs: PropertyMap,
+        new_inputs: PropertyMap,
+        preview: bool,
+    ) -> PropertyMap:
+        return self.registry.update(urn, resource_id, new_inputs)
+
+
 class Engine:
-    """One deployment: the old snapshot, the steps taken so far and the provider they go through."""
+    """One deployment: the old snapshot, the steps taken so far and the providers they go through."""
 
     def __init__(
         self,
@@ -115,29 +262,32 @@ class Engine:
         config: PropertyMap,
         resources: list[ResourceState],
         preview: bool,
-        server: ProviderServer,
+        host: PluginHost,
+        diagnostics: Diagnostics,
         persist: Callable[[list[ResourceState]], None] | None = None,
     ) -> None:
         self.project = project
         self.stack = stack
         self.preview = preview
+        self.host = host
+        self.diagnostics = diagnostics
+        self.registry = Registry(host, preview=preview, diagnostics=diagnostics)
+        self._provider_ops = _ProviderResources(self.registry)
         self._config = config
-        self._server = server
         # Nothing is persisted in a preview: it has no effects (deployment.go, opts.DryRun).
         self._persist_fn = None if preview else persist
         self._lock = threading.RLock()
-        self._provider_lock = threading.Lock()
+        self._default_lock = threading.Lock()  # defaultProviders.serve handles one request at a time
+        self._default_refs: dict[str, str] = {}
+        self._ensure_locks: dict[str, threading.Lock] = {}
         self._olds: list[ResourceState] = list(resources)
         self._news: list[ResourceState] = []
         self._consumed: set[int] = set()  # id() of old states no longer in the snapshot
         self._registered: set[str] = set()
         self._claimed: dict[str, str] = {}  # old URN -> new URN that took over its state
         self._aliases: dict[str, str] = {}  # new URN -> old URN it was found under
-        self._provider_ref = ""  # set once the default provider is registered by this operation
-        self._loaded_ref = ""  # set once a provider is loaded from the checkpoint (refresh, deletes)
-        self._configured_with: PropertyMap | None = None
-        self._accept_secrets = False  # from Configure's answer
-        self._supports_preview = False  # from Configure's answer
+        self._provider_news: dict[str, ResourceState] = {}  # sg.providers: provider URN -> new state
+        self._component_providers: dict[str, dict[str, str]] = {}
         self._failure: str | None = None
         self.steps: list[StepRecord] = []
         self.stack_outputs: PropertyMap | None = None
@@ -166,18 +316,18 @@ class Engine:
         with self._lock:
             return self._news + [s for s in self._olds if id(s) not in self._consumed]
 
-    def _persist(self) -> None:
+    def persist(self) -> None:
         # Called under the lock after every step: the checkpoint is saved as steps complete, so a failed
         # operation keeps what succeeded (snapshot manager, one save per step).
         if self._persist_fn is not None:
             self._persist_fn(self.snapshot())
 
-    def _record(self, op: str, urn: str, detail: str = "") -> None:
+    def record(self, op: str, urn: str, detail: str = "", diff: DiffResult | None = None) -> None:
         with self._lock:
-            self.steps.append(StepRecord(op, urn, detail))
-            self._persist()
+            self.steps.append(StepRecord(op, urn, detail, _diff_record(diff)))
+            self.persist()
 
-    def _fail(self, message: str) -> DeploymentError:
+    def fail(self, message: str) -> DeploymentError:
         # The first failing step cancels the deployment (step_executor.go, cancel on error): no new steps
         # start and no deletes run afterwards.
         with self._lock:
@@ -185,16 +335,43 @@ class Engine:
                 self._failure = message
         return DeploymentError(message)
 
-    def _check_not_cancelled(self) -> None:
+    def check_not_cancelled(self) -> None:
         if self._failure is not None:
             raise DeploymentError(
                 f"update canceled: an earlier step failed ({self._failure.splitlines()[0]})"
             )
 
-    def _olds_by_urn(self) -> dict[str, ResourceState]:
+    @contextlib.contextmanager
+    def step(self, urn: str) -> Iterator[None]:
+        """Turn what a step raises into the operation's failure, the message prefixed with the URN."""
+        try:
+            yield
+        except DeploymentError:
+            raise
+        except ProviderError as exc:
+            raise self.fail(f"{urn}: {exc.method} failed:\n{exc.details}") from None
+        except (StepFailed, NotModelled, ValueError) as exc:
+            raise self.fail(f"{urn}: {exc}") from None
+
+    def olds_by_urn(self) -> dict[str, ResourceState]:
         # Pending deletes are never matched against registrations: ``NewDeployment`` (deployment.go) leaves
         # them out of its ``olds`` lookup table.
-        return {s.urn: s for s in self._olds if not s.delete and id(s) not in self._consumed}
+        with self._lock:
+            return {s.urn: s for s in self._olds if not s.delete and id(s) not in self._consumed}
+
+    def old_states(self) -> list[ResourceState]:
+        with self._lock:
+            return list(self._olds)
+
+    def add_new(self, state: ResourceState, *, consume: ResourceState | None = None) -> None:
+        with self._lock:
+            if consume is not None:
+                self._consumed.add(id(consume))
+            self._news.append(state)
+
+    def news_by_urn(self) -> dict[str, ResourceState]:
+        with self._lock:
+            return {s.urn: s for s in self._news}
 
     def _claim_old(self, goal: _Goal) -> tuple[ResourceState | None, str]:
         """Find the old state by URN, then by alias, and claim it for this registration.
@@ -202,18 +379,18 @@ class Engine:
         ``getOldResource``: the URN first, then each alias; a match through an alias is remembered so the
         old URN is not deleted later and the resource's children can inherit the alias.
         """
-        olds = self._olds_by_urn()
+        olds = self.olds_by_urn()
         for candidate in [goal.urn, *goal.alias_urns]:
             old = olds.get(candidate)
             if old is None:
                 continue
             if candidate != goal.urn:
                 if candidate in self._registered:
-                    raise self._fail(
+                    raise self.fail(
                         f"Duplicate resource alias '{candidate}' applied to resource with URN '{goal.urn}'"
                     )
                 if candidate in self._claimed:
-                    raise self._fail(f"Resource '{candidate}' is aliased by two resources")
+                    raise self.fail(f"Resource '{candidate}' is aliased by two resources")
                 self._aliases[goal.urn] = candidate
             self._claimed[candidate] = goal.urn
             return old, candidate if candidate != goal.urn else ""
@@ -223,153 +400,100 @@ class Engine:
         if old is not None:
             self._consumed.add(id(old))
 
-    # ------------------------------------------------------------------------------------- provider
+    # -------------------------------------------------------------------------------- provider lookup
 
-    def _configure(self, urn: str, provider_id: str, inputs: PropertyMap) -> None:
-        """``Configure`` with the whole stack config under full ``namespace:key`` names, secrets as secrets.
-
-        Dynamic providers get every key, namespace kept (``Target.GetPackageConfig`` in
-        ``pkg/resource/deploy/target.go``); ``provider_plugin.go`` (``Configure``) sends ``args`` with
-        ``KeepSecrets: true`` plus the legacy ``variables`` map keyed ``<pkg>:config:<key>``.
-        """
-        if self._configured_with == inputs:
-            return
-        variables = {
-            f"{DYNAMIC_PACKAGE}:config:{k}": str(strip_secrets(v)) for k, v in sorted(inputs.items())
+    def package_config(self, package: str) -> PropertyMap:
+        """``Target.GetPackageConfig``: a dynamic provider gets every key, namespace kept; any other package
+        its own keys, by bare name; secrets stay secrets."""
+        if package == DYNAMIC_PACKAGE:
+            return dict(self._config)
+        return {
+            key.split(":", 1)[1]: value
+            for key, value in self._config.items()
+            if key.split(":", 1)[0] == package
         }
-        request = provider_pb2.ConfigureRequest(
-            variables=variables,
-            args=to_struct(inputs, keep_secrets=True),
-            acceptSecrets=True,
-            acceptResources=True,
-            sends_old_inputs=True,
-            sends_old_inputs_to_delete=True,
-            urn=urn,
-            name="default",
-            type=PROVIDER_TYPE,
-            id=provider_id,
-        )
-        response = self._server.call("Configure", request, urn=urn, resource_id=provider_id)
-        # The answer sets the protocol for every later call (``pluginProtocol``). The Python dynamic
-        # provider answers acceptSecrets=False and no supportsPreview: secrets are stripped before each
-        # call and re-marked after it, and a preview never calls Create or Update.
-        self._accept_secrets = response.acceptSecrets
-        self._supports_preview = response.supportsPreview
-        self._configured_with = inputs
 
-    def _wire(self, props: PropertyMap) -> Any:
-        """``props`` as sent to the provider: secrets kept only if it accepts them (``KeepSecrets``)."""
-        return to_struct(props, keep_secrets=self._accept_secrets)
+    def default_provider(self, package: str, version: SemVer | None) -> str:
+        """The reference of ``package``'s default provider at ``version``, registered on first use.
 
-    def _annotated(self, outs: Any, ins: PropertyMap) -> PropertyMap:
-        """A provider's answer, with secretness copied over from ``ins`` if secrets had to be stripped."""
-        decoded = from_struct(outs)
-        return decoded if self._accept_secrets else annotate_secrets(decoded, ins)
-
-    def _provider_urn(self) -> str:
-        return self.make_urn("", PROVIDER_TYPE, "default")
-
-    def _register_default_provider(self) -> str:
-        """Register the default ``pulumi-python`` provider, the first time a resource needs it.
-
-        The engine's default-provider registration (``default_providers.go``) goes through the registry:
-        ``CheckConfig`` (secrets stripped; the dynamic server answers UNIMPLEMENTED, so the news stand as
-        they are, ``provider_plugin.go``), ``DiffConfig`` against an old provider (UNIMPLEMENTED: the
-        registry compares old outputs with new inputs, ``registry.go`` ``Diff``), then create, same or
-        update, and ``Configure``. A provider whose config changed is updated in place, never replaced,
-        so its resources keep their provider reference.
+        ``defaultProviders.handleRequest``: one registration per ``ProviderRequest`` (package and version),
+        named ``default`` or ``default_<major>_<minor>_<patch>...`` (``DefaultName``), with the package's
+        config as inputs and the version put in by ``SetProviderVersion``. It goes through the same steps as
+        an explicit provider resource. ``pulumi:disable-default-providers`` is not modelled.
         """
-        with self._provider_lock:
-            if self._provider_ref:
-                return self._provider_ref
-            urn = self._provider_urn()
-            inputs = dict(self._config)
-            with self._lock:
-                old = self._olds_by_urn().get(urn)
-            self._server.connect()
-            self._tolerate_unimplemented(
-                "CheckConfig",
-                provider_pb2.CheckRequest(
-                    urn=urn,
-                    name="default",
-                    type=PROVIDER_TYPE,
-                    olds=to_struct(old.inputs if old else {}, keep_secrets=False),
-                    news=to_struct(inputs, keep_secrets=False),
-                ),
-                urn,
-            )
-            if old is None:
-                # In a preview a new provider has no ID yet (registry.go, Create with preview).
-                provider_id = UNKNOWN if self.preview else str(uuid.uuid4())
-                op = "create"
-            else:
-                provider_id = old.id
-                self._tolerate_unimplemented(
-                    "DiffConfig",
-                    provider_pb2.DiffRequest(
-                        id=old.id,
-                        urn=urn,
-                        name="default",
-                        type=PROVIDER_TYPE,
-                        olds=to_struct(old.outputs, keep_secrets=False),
-                        news=to_struct(inputs, keep_secrets=False),
-                        old_inputs=to_struct(old.inputs, keep_secrets=False),
-                    ),
-                    urn,
-                )
-                op = "same" if strip_secrets(old.outputs) == strip_secrets(inputs) else "update"
-            self._configure(urn, provider_id, inputs)
-            state = ResourceState(
-                urn=urn,
-                type=PROVIDER_TYPE,
+        if "pulumi:disable-default-providers" in self._config:
+            raise self.fail("the harness does not model pulumi:disable-default-providers")
+        key = provider_request_key(package, version)
+        with self._default_lock:
+            if key in self._default_refs:
+                return self._default_refs[key]
+            inputs = self.package_config(package)
+            if version is not None:
+                set_provider_version(inputs, version)
+            type_ = f"pulumi:providers:{package}"
+            name = default_provider_name(version)
+            goal = _Goal(
+                urn=self.make_urn("", type_, name),
+                type=type_,
+                name=name,
+                parent="",
                 custom=True,
-                id=provider_id,
                 inputs=inputs,
-                outputs=inputs,
-                created=old.created if old else _now(),
-                modified=old.modified if old and op == "same" else _now(),
+                dependencies=[],
+                alias_urns=[],
+                import_id="",
+                delete_before_replace=None,
+                replace_on_changes=[],
+                additional_secret_outputs=[],
+                accept_secrets=True,
             )
-            with self._lock:
-                self._registered.add(urn)
-                self._claimed[urn] = urn
-                self._consume(old)
-                self._news.append(state)
-            self._record(op, urn)
-            self._provider_ref = f"{urn}::{provider_id}"
-            return self._provider_ref
+            state = self._register_goal(goal)
+            ref = f"{state.urn}::{state.id}"
+            self._default_refs[key] = ref
+            return ref
 
-    def _ensure_provider_from_state(self, ref: str) -> None:
-        """Load and configure the provider a stored resource references, from the provider's old state.
+    def _ops_for(self, goal: _Goal) -> _Ops:
+        """``loadResourceProvider``: the registry for provider resources, else the referenced instance.
 
-        ``EnsureProvider`` -> ``registry.Same``: refresh, destroy and deletes configure the provider with the
-        inputs stored in the checkpoint, not with the current stack config.
+        A reference to a provider that only the checkpoint holds loads it from its stored inputs and keeps its
+        state with an (untargeted) same step; any other unknown reference fails.
         """
-        with self._provider_lock:
-            if self._provider_ref or self._loaded_ref:
-                return
-            with self._lock:
-                provider_state = next(
-                    (s for s in self._olds if f"{s.urn}::{s.id}" == ref and s.type == PROVIDER_TYPE), None
-                )
-            if provider_state is None:
-                raise self._fail(f"could not find provider {ref!r} in the checkpoint")
-            self._server.connect()
-            self._configure(provider_state.urn, provider_state.id, provider_state.inputs)
-            self._loaded_ref = ref
+        if is_provider_type(goal.type):
+            return self._provider_ops
+        instance = self.registry.get(goal.provider)
+        if instance is not None:
+            return instance
+        old = self.olds_by_urn().get(_ref_urn(goal.provider))
+        if old is None or f"{old.urn}::{old.id}" != goal.provider:
+            raise self.fail(f"{goal.urn}: unknown provider '{goal.provider}' for resource '{goal.urn}'")
+        instance = self.provider_from_state(goal.provider)
+        with self._lock:
+            if old.urn not in self._claimed:
+                self._claimed[old.urn] = old.urn
+                self._consume(old)
+                self._news.append(copy.copy(old))
+                pending_same = True
+            else:
+                pending_same = False
+        if pending_same:
+            self.record("same", old.urn)
+        return instance
 
-    def _tolerate_unimplemented(self, method: str, request: Any, urn: str) -> None:
-        try:
-            self._server.call(method, request, urn=urn)
-        except ProviderError as exc:
-            if exc.code.name != "UNIMPLEMENTED":
-                raise self._fail(f"{urn}: {method} failed: {exc.details}") from None
-
-    def _call(self, method: str, request: Any, *, urn: str, resource_id: str = "") -> Any:
-        """A CRUD call; a failure becomes the operation's error, with the server's traceback text."""
-        try:
-            return self._server.call(method, request, urn=urn, resource_id=resource_id)
-        except ProviderError as exc:
-            raise self._fail(f"{urn}: {method} failed:\n{exc.details}") from None
+    def provider_from_state(self, ref: str) -> ProviderInstance:
+        """``EnsureProvider`` -> ``registry.Same``: refresh, destroy and deletes load the provider a stored
+        resource references from the provider's stored inputs, not from the current stack config."""
+        instance = self.registry.get(ref)
+        if instance is not None:
+            return instance
+        with self._lock:
+            lock = self._ensure_locks.setdefault(ref, threading.Lock())
+            state = next(
+                (s for s in self._olds if f"{s.urn}::{s.id}" == ref and is_provider_type(s.type)), None
+            )
+        if state is None:
+            raise self.fail(f"could not find provider {ref!r} in the checkpoint")
+        with lock, self.step(state.urn):
+            return self.registry.ensure(state)
 
     # ----------------------------------------------------------------------------- register resource
 
@@ -382,20 +506,45 @@ class Engine:
             "deletedWith": bool(req.deletedWith),
             "replaceWith": bool(req.replace_with),
             "replacementTrigger": req.HasField("replacement_trigger"),
-            "provider": bool(req.provider),
             "remote": req.remote,
+            "pluginDownloadURL": bool(req.pluginDownloadURL),
+            "pluginChecksums": bool(req.pluginChecksums),
+            "packageRef (parameterized packages)": bool(req.packageRef),
+            "envVarMappings": bool(req.envVarMappings),
+            "hideDiffs": bool(req.hideDiffs),
+            "customTimeouts": any(
+                (
+                    req.customTimeouts.create,
+                    req.customTimeouts.update,
+                    req.customTimeouts.delete,
+                    req.customTimeouts.read,
+                )
+            ),
+            "transforms": bool(req.transforms),
+            "hooks": any(getattr(req.hooks, hook) for hook in _HOOKS),
+            "state migrations": bool(req.state_migrations),
         }
         refused = [name for name, used in unsupported.items() if used]
         if refused:
-            raise self._fail(f"{req.type} {req.name!r}: the harness does not model {', '.join(refused)}")
+            raise self.fail(f"{req.type} {req.name!r}: the harness does not model {', '.join(refused)}")
         urn = self.make_urn(req.parent, req.type, req.name)
+        try:
+            version = SemVer.parse(req.version) if req.version else None
+        except ValueError as exc:
+            raise self.fail(f"{urn}: parse provider request: {exc}") from None
+        inputs = from_struct(req.object)
+        if is_provider_type(req.type):
+            if req.importId:
+                raise self.fail(f"{urn}: the harness does not model importing provider resources")
+            if version is not None:
+                set_provider_version(inputs, version)  # source_eval.go: a provider's version is an input
         return _Goal(
             urn=urn,
             type=req.type,
             name=req.name,
             parent=req.parent,
             custom=req.custom,
-            inputs=from_struct(req.object),
+            inputs=inputs,
             dependencies=list(req.dependencies),
             alias_urns=self._alias_urns(req),
             import_id=req.importId,
@@ -403,6 +552,9 @@ class Engine:
             replace_on_changes=list(req.replaceOnChanges),
             additional_secret_outputs=list(req.additionalSecretOutputs),
             accept_secrets=req.acceptSecrets,
+            version=version,
+            provider=req.provider,
+            providers=dict(req.providers),
         )
 
     def _alias_urns(self, req: Any) -> list[str]:
@@ -447,22 +599,46 @@ class Engine:
             )
         return urns
 
+    def _provider_reference(self, goal: _Goal) -> str:
+        """``getProviderReference``: the request's own reference, if any, else the default provider's."""
+        if goal.provider:
+            if "::" not in goal.provider or not goal.provider.startswith("urn:pulumi:"):
+                raise self.fail(
+                    f"{goal.urn}: bad provider reference '{goal.provider}' for resource '{goal.urn}': "
+                    "expected '<URN>::<ID>'"
+                )
+            return goal.provider
+        return self.default_provider(goal.package, goal.version)
+
     def register_resource(self, req: Any) -> Any:
         """Handle ``RegisterResource``: generate and execute this resource's steps, answer the program."""
         goal = self._decode_goal(req)
-        with self._lock:
-            self._check_not_cancelled()
-            if goal.urn in self._registered:
-                raise self._fail(f"Duplicate resource URN '{goal.urn}'; try giving it a unique name")
-            self._registered.add(goal.urn)
-            old, alias = self._claim_old(goal)
-        state = self._custom_steps(goal, old, alias) if goal.custom else self._component_steps(goal, old)
+        if goal.custom and not is_provider_type(goal.type):
+            goal.provider = self._provider_reference(goal)
+        state = self._register_goal(goal)
         # Unknowns are kept for the SDK, which asked for partial values; secrets as the program accepts them.
         return resource_pb2.RegisterResourceResponse(
             urn=state.urn,
             id="" if state.id == UNKNOWN else state.id,
             object=to_struct(state.outputs, keep_secrets=goal.accept_secrets),
         )
+
+    def _register_goal(self, goal: _Goal) -> ResourceState:
+        with self._lock:
+            self.check_not_cancelled()
+            if goal.urn in self._registered:
+                raise self.fail(f"Duplicate resource URN '{goal.urn}'; try giving it a unique name")
+            self._registered.add(goal.urn)
+            old, alias = self._claim_old(goal)
+        if goal.custom:
+            return self._custom_steps(goal, old, alias)
+        state = self._component_steps(goal, old)
+        with self._lock:
+            # A component's providers (and its parent component's) serve invokes made under it (resmon).
+            providers = dict(self._component_providers.get(goal.parent, {}))
+            providers.update(goal.providers)
+            self._component_providers[goal.urn] = providers
+        return state
 
     def _component_steps(self, goal: _Goal, old: ResourceState | None) -> ResourceState:
         """Components (and the root stack) have no provider: same if inputs are equal, else update.
@@ -490,19 +666,14 @@ class Engine:
         with self._lock:
             self._consume(old)
             self._news.append(new)
-        self._record(op, goal.urn)
+        self.record(op, goal.urn)
         return new
 
     def _custom_steps(self, goal: _Goal, old: ResourceState | None, alias: str) -> ResourceState:
         """A custom resource's steps, in the order of ``continueStepsFromRefresh`` (import?),
         ``continueStepsFromImport`` (Check; create, or take over an external resource) and
         ``continueStepsFromDiff`` (same, update or replace)."""
-        package = goal.type.split(":", 1)[0]
-        if package != DYNAMIC_PACKAGE:
-            raise self._fail(
-                f"{goal.urn}: the harness only has the {DYNAMIC_PACKAGE} provider, not {package!r}"
-            )
-        provider_ref = self._register_default_provider()
+        ops = self._ops_for(goal)
 
         imported = False
         # An import happens when the goal has an ID and no old state, an external one, or one imported
@@ -510,7 +681,7 @@ class Engine:
         old_import_id = (old.import_id or old.id) if old is not None else ""
         if goal.import_id and (old is None or old.external or old_import_id != goal.import_id):
             original = old
-            old = self._import(goal, provider_ref)
+            old = self._import(goal, ops)
             imported = True
             if original is not None:
                 # An import over an existing state replaces it: the original is deleted at the end
@@ -520,14 +691,14 @@ class Engine:
 
         was_external = old is not None and old.external
         # Check: against the old inputs, unless there are none the engine owns (continueStepsFromImport).
-        checked = self._check(goal, {} if old is None or was_external else old.inputs)
+        checked = self._check(goal, ops, {} if old is None or was_external else old.inputs)
         new = ResourceState(
             urn=goal.urn,
             type=goal.type,
             custom=True,
             inputs=checked,
             parent=goal.parent,
-            provider=provider_ref,
+            provider=goal.provider,
             dependencies=goal.dependencies,
             additional_secret_outputs=goal.additional_secret_outputs,
             aliases=[alias] if alias else [],
@@ -535,123 +706,151 @@ class Engine:
             created=old.created if old is not None and not was_external else "",
             modified=old.modified if old is not None and not was_external else "",
         )
+        if is_provider_type(goal.type):
+            with self._lock:
+                self._provider_news[goal.urn] = new
 
         if old is None:
-            return self._create(goal, new, op="create")
+            return self._create(goal, ops, new, op="create")
         if was_external:
             # Taking ownership of a resource that was only read: create it, discard the read one later
             # (Case 2, ``wasExternal``: CreateReplacement + Replace with a pending delete).
-            created = self._create(goal, new, op="create-replacement", replacing=old)
-            self._record("replace", goal.urn)
+            created = self._create(goal, ops, new, op="create-replacement", replacing=old)
+            self.record("replace", goal.urn)
             return created
 
-        diff = self._diff(goal, old, new)
-        if not diff.changes:
+        diff = self._diff(goal, ops, old, new)
+        if diff.changes != DIFF_SOME:
             if imported:
                 # An import with no diff resolves with the imported state, no same step
                 # (continueStepsFromDiff).
                 with self._lock:
                     self._news.append(old)
-                    self._persist()
+                    self.persist()
                 return old
-            return self._same(old, new)
-        replace_keys = self._apply_replace_on_changes(diff, goal.replace_on_changes)
-        if not replace_keys:
-            return self._update(goal, old, new)
+            return self._same(goal, old, new)
+        diff = self._apply_replace_on_changes(diff, goal.replace_on_changes)
+        if not diff.replace():
+            return self._update(goal, ops, old, new, diff)
         if goal.import_id:
-            raise self._fail(
+            raise self.fail(
                 f"{goal.urn}: previously-imported resources that still specify an ID may not be replaced; "
                 "please remove the `import` declaration from your program"
             )
-        return self._replace(goal, old, new, diff)
+        return self._replace(goal, ops, old, new, diff)
 
-    def _check(self, goal: _Goal, olds: PropertyMap) -> PropertyMap:
-        """``Check`` with secrets stripped; failures abort the operation with Pulumi's diagnostics.
-
-        The dynamic server runs ``check(olds, news)``; ``provider_plugin.go`` re-marks secrets from the
-        program's inputs on the checked inputs (``annotateSecrets``); ``issueCheckFailures`` formats failures.
-        """
-        request = provider_pb2.CheckRequest(
-            **_identity(goal),
-            olds=self._wire(olds),
-            news=self._wire(goal.inputs),
-            randomSeed=uuid.uuid4().bytes + uuid.uuid4().bytes,
-        )
-        response = self._call("Check", request, urn=goal.urn)
-        checked = self._annotated(response.inputs, goal.inputs)
-        if response.failures:
-            messages = []
-            for failure in response.failures:
-                if failure.property:
-                    # issueCheckFailures prints the *declared* value (new.Inputs is replaced by the
-                    # checked inputs only afterwards), formatted by Go's %v (step_generator.go).
-                    value = go_format(goal.inputs.get(failure.property))
-                    messages.append(
-                        f"{goal.type} resource '{goal.name}': property {failure.property} value {value} "
-                        f"has a problem: {failure.reason}"
-                    )
-                else:
-                    messages.append(f"{goal.type} resource '{goal.name}' has a problem: {failure.reason}")
-            raise self._fail("\n".join(messages))
-        return checked
-
-    def _change_fields(self, goal: _Goal, old: ResourceState, new: ResourceState) -> dict[str, Any]:
-        """What ``Diff`` and ``Update`` both carry: the ID, old outputs, new inputs and old inputs."""
-        return {
-            "id": old.id,
-            **_identity(goal),
-            "olds": self._wire(old.outputs),
-            "news": self._wire(new.inputs),
-            "old_inputs": self._wire(old.inputs),
-        }
-
-    def _diff(self, goal: _Goal, old: ResourceState, new: ResourceState) -> _Diff:
-        """``Diff`` old outputs against checked inputs; DIFF_UNKNOWN falls back to the engine's input diff.
-
-        ``stepGenerator.diff``: a changed provider reference replaces first; then ``diffResource``, which on
-        DIFF_UNKNOWN compares old inputs with new inputs, secrets unwrapped and ``__provider`` included.
-        """
-        if old.provider and old.provider != new.provider:
-            return _Diff(changes=True, replace_keys=["provider"])
-        request = provider_pb2.DiffRequest(**self._change_fields(goal, old, new))
-        response = self._call("Diff", request, urn=goal.urn, resource_id=old.id)
-        diff = _Diff(
-            changes=response.changes == _DIFF_SOME,
-            replace_keys=list(response.replaces),
-            changed_keys=list(response.diffs),
-            delete_before_replace=response.deleteBeforeReplace,
-        )
-        if response.changes == _DIFF_UNKNOWN:
-            before, after = strip_secrets(old.inputs), strip_secrets(new.inputs)
-            diff.changed_keys = sorted(
-                k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+    def _check(self, goal: _Goal, ops: _Ops, olds: PropertyMap) -> PropertyMap:
+        """``Check``; failures abort the operation with Pulumi's diagnostics (``issueCheckFailures``, which
+        prints the *declared* value: new.Inputs is replaced by the checked inputs only afterwards)."""
+        with self.step(goal.urn):
+            result = ops.check(goal.urn, olds, goal.inputs, seed=uuid.uuid4().bytes + uuid.uuid4().bytes)
+        if result.failures:
+            raise self.fail(
+                "\n".join(check_failure_messages(goal.type, goal.name, goal.inputs, result.failures))
             )
-            diff.changes = bool(diff.changed_keys)
+        return result.inputs
+
+    def _diff(self, goal: _Goal, ops: _Ops, old: ResourceState, new: ResourceState) -> DiffResult:
+        """``stepGenerator.diff``: a changed provider may replace first; then ``diffResource``, which on
+        DIFF_UNKNOWN diffs old and new inputs itself, secrets unwrapped (a dynamic resource's ``__provider``
+        included), and builds the detailed diff from that (``NewDetailedDiffFromObjectDiff``, input diffs)."""
+        if self._provider_changed(goal.urn, old, new):
+            return DiffResult(DIFF_SOME, replace_keys=["provider"])
+        with self.step(goal.urn):
+            diff = ops.diff(
+                goal.urn, old.id, old_inputs=old.inputs, old_outputs=old.outputs, new_inputs=new.inputs
+            )
+        if diff.changes == DIFF_UNKNOWN:
+            changed, detailed = detailed_object_diff(strip_secrets(old.inputs), strip_secrets(new.inputs))
+            if changed:
+                diff.changes = DIFF_SOME
+                diff.changed_keys = changed
+                diff.detailed_diff = {path: PropertyDiff(kind, True) for path, kind in detailed.items()}
+            else:
+                diff.changes = DIFF_NONE
+        if diff.changes not in (DIFF_NONE, DIFF_SOME):
+            raise self.fail(f"unrecognized diff state for {goal.urn}: {diff.changes}")
         return diff
 
-    @staticmethod
-    def _apply_replace_on_changes(diff: _Diff, replace_on_changes: list[str]) -> list[str]:
-        """Replace keys after ``replaceOnChanges`` (``applyReplaceOnChanges``).
+    def _provider_changed(self, urn: str, old: ResourceState, new: ResourceState) -> bool:
+        """``providerChanged``: a resource whose provider reference changed is replaced only if the new
+        provider's ``DiffConfig`` of the old provider's config says so (or it moves to or from no provider);
+        a provider found under an alias is the same provider."""
+        if old.provider == new.provider:
+            return False
+        if not old.provider or not new.provider:
+            return True
+        old_urn, new_urn = _ref_urn(old.provider), _ref_urn(new.provider)
+        with self._lock:
+            if self._aliases.get(new_urn) == old_urn:
+                return False
+            old_provider = next((s for s in self._olds if s.urn == old_urn and not s.delete), None)
+            new_provider = self._provider_news.get(new_urn)
+        instance = self.registry.get(new.provider)
+        if instance is None:
+            raise self.fail(f"{urn}: failed to resolve provider reference: {old.provider!r}")
+        if old_provider is None or new_provider is None:
+            raise self.fail(f"{urn}: the old or the new provider of this resource has no state")
+        with self.step(urn):
+            diff = instance.diff_config(
+                new_urn,
+                filter_provider_config(old_provider.inputs),
+                old_provider.outputs,
+                filter_provider_config(new_provider.inputs),
+            )
+        return diff.replace()
 
-        Only keys the diff reports as changed can match: the Python dynamic server never fills ``diffs``,
-        so ``replaceOnChanges`` only bites when ``diff`` returned ``changes=None`` (DIFF_UNKNOWN).
+    @staticmethod
+    def _apply_replace_on_changes(diff: DiffResult, replace_on_changes: list[str]) -> DiffResult:
+        """``applyReplaceOnChanges``: detailed-diff entries under a ``replaceOnChanges`` path become replace
+        kinds, and changed keys under one become replace keys (init errors are not modelled).
+
+        A provider that reports neither changed keys nor a detailed diff (the Python dynamic server with
+        ``changes=True``) gives ``replaceOnChanges`` nothing to match.
         """
+        paths = [parse_property_path(p) for p in replace_on_changes]
+        if not paths:
+            return diff
+        detailed = None
+        if diff.detailed_diff is not None:
+            detailed = {
+                key: (
+                    value.to_replace()
+                    if any(path_contains(p, parse_property_path(key)) for p in paths)
+                    else value
+                )
+                for key, value in diff.detailed_diff.items()
+            }
         keys = list(diff.replace_keys)
         for key in diff.changed_keys:
-            matches = any(path in ("*", key) or key.startswith(f"{path}.") for path in replace_on_changes)
-            if matches and key not in keys:
+            try:
+                key_path = parse_property_path(key)
+            except ValueError:
+                continue
+            if any(path_contains(p, key_path) for p in paths) and key not in keys:
                 keys.append(key)
-        return keys
+        return DiffResult(
+            changes=diff.changes,
+            replace_keys=keys,
+            stable_keys=diff.stable_keys,
+            changed_keys=diff.changed_keys,
+            detailed_diff=detailed,
+            delete_before_replace=diff.delete_before_replace,
+        )
 
-    def _finish_state(self, new: ResourceState) -> None:
+    def finish_state(self, new: ResourceState) -> None:
         """Mark secret outputs after a step, as ``continueExecuteStep`` in ``step_executor.go`` does.
 
-        Every ``additionalSecretOutputs`` key becomes secret, and so does any output whose same-named input
-        is a secret ("an input secret is potentially leaked as an output").
+        Every ``additionalSecretOutputs`` key becomes secret (``id`` cannot be, with a warning), and so does
+        any output whose same-named input is a secret ("an input secret is potentially leaked as an output").
         """
         outputs = dict(new.outputs)
         for key in new.additional_secret_outputs:
-            if key != "id" and key in outputs:
+            if key == "id":
+                self.diagnostics.warning(
+                    "The 'id' property cannot be made secret. See pulumi/pulumi#2717 for more details."
+                )
+            elif key in outputs:
                 outputs[key] = make_secret(outputs[key])
         for key, value in outputs.items():
             if not isinstance(value, Secret) and isinstance(new.inputs.get(key), Secret):
@@ -659,68 +858,83 @@ class Engine:
         new.outputs = outputs
 
     def _create(
-        self, goal: _Goal, new: ResourceState, *, op: str, replacing: ResourceState | None = None
+        self,
+        goal: _Goal,
+        ops: _Ops,
+        new: ResourceState,
+        *,
+        op: str,
+        replacing: ResourceState | None = None,
+        diff: DiffResult | None = None,
     ) -> ResourceState:
-        """``CreateStep``: ``Create`` with the checked inputs; in a preview, no call at all.
-
-        The dynamic provider does not support previews, so ``provider_plugin.go`` answers a preview Create
-        with the inputs as outputs and no ID. After a create-before-delete replacement the old state is
-        marked for deletion; it is deleted at the end of the deployment.
-        """
+        """``CreateStep``: ``Create`` with the checked inputs (``preview`` in a preview: ``provider.Create``
+        skips the call for a provider without preview support and answers with the inputs). After a
+        create-before-delete replacement the old state is marked for deletion, deleted at the end."""
         with self._lock:
-            self._check_not_cancelled()
-        if self.preview and not self._supports_preview:
-            new.id, new.outputs = UNKNOWN, dict(new.inputs)
-        else:
-            request = provider_pb2.CreateRequest(
-                **_identity(goal),
-                properties=self._wire(new.inputs),
-                preview=self.preview,
-            )
-            response = self._call("Create", request, urn=goal.urn)
-            if not response.id and not self.preview:
-                raise self._fail(f"{goal.urn}: provider did not return an ID from Create")
-            new.id = response.id or UNKNOWN
-            new.outputs = self._annotated(response.properties, new.inputs)
+            self.check_not_cancelled()
+        with self.step(goal.urn):
+            new_id, outputs = ops.create(goal.urn, new.inputs, preview=self.preview)
+        if not new_id and not self.preview:
+            raise self.fail(f"{goal.urn}: provider did not return an ID from Create")
+        new.id = new_id or UNKNOWN
+        new.outputs = outputs
         new.created = new.modified = _now()
-        self._finish_state(new)
+        self.finish_state(new)
         with self._lock:
             if replacing is not None:
                 replacing.delete = True
             self._news.append(new)
-        self._record(op, goal.urn)
+        self.record(op, goal.urn, diff=diff)
         return new
 
-    def _same(self, old: ResourceState, new: ResourceState) -> ResourceState:
-        """``SameStep``: keep the old ID and outputs (the old ``__provider`` too), record the new inputs."""
+    def _same(self, goal: _Goal, old: ResourceState, new: ResourceState) -> ResourceState:
+        """``SameStep``: keep the old ID and outputs (a dynamic resource's old ``__provider`` too), record the
+        new inputs. A provider resource is configured with its *old* inputs and registered
+        (``Registry.Same``)."""
         new.id, new.outputs = old.id, old.outputs
-        self._finish_state(new)
+        if is_provider_type(goal.type):
+            same_state = copy.copy(new)
+            same_state.inputs = old.inputs
+            try:
+                self.registry.same(same_state, from_check=True)
+            except (ProviderError, StepFailed, NotModelled) as exc:
+                detail = exc.details if isinstance(exc, ProviderError) else str(exc)
+                raise self.fail(f"{goal.urn}: bad provider state for resource {goal.urn}: {detail}") from None
+        self.finish_state(new)
         with self._lock:
             self._consume(old)
             self._news.append(new)
-        self._record("same", new.urn)
+        self.record("same", new.urn)
         return new
 
-    def _update(self, goal: _Goal, old: ResourceState, new: ResourceState) -> ResourceState:
-        """``UpdateStep``: ``Update(id, old outputs, checked inputs)``; a preview echoes the inputs."""
+    def _update(
+        self, goal: _Goal, ops: _Ops, old: ResourceState, new: ResourceState, diff: DiffResult
+    ) -> ResourceState:
+        """``UpdateStep``: ``Update(id, old outputs, checked inputs)``; a preview without preview support
+        echoes the inputs."""
         with self._lock:
-            self._check_not_cancelled()
+            self.check_not_cancelled()
         new.id = old.id
-        if self.preview and not self._supports_preview:
-            new.outputs = dict(new.inputs)
-        else:
-            request = provider_pb2.UpdateRequest(**self._change_fields(goal, old, new), preview=self.preview)
-            response = self._call("Update", request, urn=goal.urn, resource_id=old.id)
-            new.outputs = self._annotated(response.properties, new.inputs)
+        with self.step(goal.urn):
+            new.outputs = ops.update(
+                goal.urn,
+                old.id,
+                old_inputs=old.inputs,
+                old_outputs=old.outputs,
+                new_inputs=new.inputs,
+                preview=self.preview,
+            )
         new.modified = _now()
-        self._finish_state(new)
+        self.finish_state(new)
         with self._lock:
             self._consume(old)
             self._news.append(new)
-        self._record("update", goal.urn)
+        self.record("update", goal.urn, diff=diff)
         return new
 
-    def _replace(self, goal: _Goal, old: ResourceState, new: ResourceState, diff: _Diff) -> ResourceState:
+    def _replace(
+        self, goal: _Goal, ops: _Ops, old: ResourceState, new: ResourceState, diff: DiffResult
+    ) -> ResourceState:
         """A replacement: create-before-delete unless the resource option or the diff asks otherwise.
 
         ``continueStepsFromDiff``: the inputs are checked again without the old ones (defaults must be
@@ -728,53 +942,57 @@ class Engine:
         Create-before-delete defers the old resource's delete to the end of the deployment.
         Dependents of a delete-before-replace resource are not replaced with it (not modelled).
         """
-        new.inputs = self._check(goal, {})
+        new.inputs = self._check(goal, ops, {})
         new.created = new.modified = ""
+        if is_provider_type(goal.type):
+            with self._lock:
+                self._provider_news[goal.urn] = new
         delete_first = diff.delete_before_replace
         if goal.delete_before_replace is not None:
             delete_first = goal.delete_before_replace
         if delete_first:
-            self._delete(old, op="delete-replaced")
-            self._record("replace", goal.urn)
-            return self._create(goal, new, op="create-replacement")
-        created = self._create(goal, new, op="create-replacement", replacing=old)
-        self._record("replace", goal.urn)
+            self.delete(old, op="delete-replaced")
+            self.record("replace", goal.urn, diff=diff)
+            return self._create(goal, ops, new, op="create-replacement", diff=diff)
+        created = self._create(goal, ops, new, op="create-replacement", replacing=old, diff=diff)
+        self.record("replace", goal.urn, diff=diff)
         return created
 
-    def _import(self, goal: _Goal, provider_ref: str) -> ResourceState:
-        """``ImportStep``: ``Read`` the ID with neither inputs nor state, as the engine sends it.
+    def _import(self, goal: _Goal, ops: _Ops) -> ResourceState:
+        """``ImportStep`` (from ``import_=``): ``Read`` the ID with neither inputs nor state, as the engine
+        sends it.
 
         The Python dynamic server then cannot find ``__provider`` and fails with ``KeyError: '__provider'``
-        (pulumi/pulumi#16175); the harness passes that failure on untouched. On success the read state
-        stands in for the old state and the usual Check/Diff follows (``continueStepsFromImport``).
+        (pulumi/pulumi#16175); the harness passes that failure on untouched. A plugin answers with outputs and
+        inputs. On success the read state stands in for the old state and the usual Check/Diff follows
+        (``continueStepsFromImport``).
         """
-        # ``State`` marshals from nothing to an empty map; ``Inputs`` stays unset.
-        request = provider_pb2.ReadRequest(id=goal.import_id, **_identity(goal), properties=self._wire({}))
-        response = self._call("Read", request, urn=goal.urn, resource_id=goal.import_id)
-        if not response.HasField("properties"):
-            raise self._fail(f"{goal.urn}: resource '{goal.import_id}' does not exist")
-        if not response.HasField("inputs"):
-            raise self._fail(
+        with self.step(goal.urn):
+            read = ops.read(goal.urn, goal.import_id, inputs=None, state=None)
+        if read.outputs is None:
+            raise self.fail(f"{goal.urn}: resource '{goal.import_id}' does not exist")
+        if read.inputs is None:
+            raise self.fail(
                 f"{goal.urn}: provider does not support importing resources; "
-                f"please try updating the '{DYNAMIC_PACKAGE}' plugin"
+                f"please try updating the '{goal.package}' plugin"
             )
         imported = ResourceState(
             urn=goal.urn,
             type=goal.type,
             custom=True,
-            id=response.id or goal.import_id,
-            inputs=from_struct(response.inputs),
-            outputs=from_struct(response.properties),
+            id=read.id or goal.import_id,
+            inputs=read.inputs,
+            outputs=read.outputs,
             parent=goal.parent,
-            provider=provider_ref,
+            provider=goal.provider,
             additional_secret_outputs=goal.additional_secret_outputs,
             import_id=goal.import_id,
             created=_now(),
             modified=_now(),
         )
-        self._finish_state(imported)
+        self.finish_state(imported)
         # Recorded now; the state joins the snapshot once Check/Diff decide what follows the import.
-        self._record("import", goal.urn)
+        self.record("import", goal.urn)
         return imported
 
     # --------------------------------------------------------------------------------- read resource
@@ -788,34 +1006,36 @@ class Engine:
         the managed one's deletion (read-replacement).
         """
         urn = self.make_urn(req.parent, req.type, req.name)
+        if req.pluginDownloadURL or req.pluginChecksums or req.packageRef:
+            raise self.fail(f"{urn}: the harness does not model pluginDownloadURL, checksums or packageRef")
         props = from_struct(req.properties)
         with self._lock:
-            self._check_not_cancelled()
+            self.check_not_cancelled()
             if urn in self._registered:
-                raise self._fail(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+                raise self.fail(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self._registered.add(urn)
-            old = self._olds_by_urn().get(urn)
+            old = self.olds_by_urn().get(urn)
             if old is not None:
                 self._claimed[urn] = urn
         if not req.id:
-            raise self._fail(f"Expected an ID for {urn}")
-        provider_ref = self._register_default_provider()
-        request = provider_pb2.ReadRequest(
-            id=req.id,
-            urn=urn,
-            name=req.name,
-            type=req.type,
-            properties=self._wire(props),
-            inputs=self._wire(props),
-        )
-        response = self._call("Read", request, urn=urn, resource_id=req.id)
+            raise self.fail(f"Expected an ID for {urn}")
+        try:
+            version = SemVer.parse(req.version) if req.version else None
+        except ValueError as exc:
+            raise self.fail(f"{urn}: parse provider request: {exc}") from None
+        provider_ref = req.provider or self.default_provider(req.type.split(":", 1)[0], version)
+        instance = self.registry.get(provider_ref)
+        if instance is None:
+            raise self.fail(f"{urn}: unknown provider '{provider_ref}' for resource '{urn}'")
+        with self.step(urn):
+            read = instance.read(urn, req.id, inputs=props, state=props)
         new = ResourceState(
             urn=urn,
             type=req.type,
             custom=True,
-            id=response.id or req.id,
+            id=read.id or req.id,
             inputs=props,
-            outputs=self._annotated(response.properties, props),
+            outputs=read.outputs or {},
             parent=req.parent,
             provider=provider_ref,
             dependencies=list(req.dependencies),
@@ -824,7 +1044,7 @@ class Engine:
             created=old.created if old else _now(),
             modified=_now(),
         )
-        self._finish_state(new)
+        self.finish_state(new)
         replacing = old is not None and not old.external and old.id != req.id
         with self._lock:
             if replacing and old is not None:
@@ -832,94 +1052,126 @@ class Engine:
             else:
                 self._consume(old)
             self._news.append(new)
-        self._record("read-replacement" if replacing else "read", urn)
+        self.record("read-replacement" if replacing else "read", urn)
         if replacing:
-            self._record("replace", urn)
+            self.record("replace", urn)
         return resource_pb2.ReadResourceResponse(
             urn=urn, properties=to_struct(new.outputs, keep_secrets=req.acceptSecrets)
         )
 
     def register_outputs(self, req: Any) -> None:
         """``RegisterResourceOutputs``: a component's (or the stack's) outputs, secrets preserved."""
-        outputs = from_struct(req.outputs)
+        self.set_outputs(req.urn, from_struct(req.outputs))
+
+    def set_outputs(self, urn: str, outputs: PropertyMap) -> None:
         with self._lock:
             for state in reversed(self._news):
-                if state.urn == req.urn and not state.custom:
+                if state.urn == urn and not state.custom:
                     state.outputs = outputs
                     break
-            if _qualified_type(req.urn) == ROOT_STACK_TYPE:
+            if _qualified_type(urn) == ROOT_STACK_TYPE:
                 self.stack_outputs = outputs
-            self._persist()
+            self.persist()
+
+    # -------------------------------------------------------------------------------------- invokes
+
+    def invoke(self, req: Any) -> Any:
+        """``resmon.Invoke`` (``source_eval.go``): the provider the request names (or its parent component's,
+        ``resolveProvider``), else the package's default provider at the requested version, is called; its
+        return and check failures go back to the SDK. Errors are gRPC errors for the program to handle."""
+        tok = req.tok
+        if tok.startswith("pulumi:pulumi:"):
+            raise MonitorError(f"the harness does not model the engine's built-in function {tok}")
+        if req.packageRef or req.pluginDownloadURL or req.pluginChecksums or req.dependsOn:
+            raise MonitorError(
+                f"invoke of {tok}: the harness does not model packageRef, pluginDownloadURL, checksums "
+                "or dependsOn"
+            )
+        try:
+            version = SemVer.parse(req.version) if req.version else None
+        except ValueError as exc:
+            raise MonitorError(str(exc)) from None
+        package = tok.split(":", 1)[0]
+        raw = req.provider
+        if not raw and req.parent:
+            with self._lock:
+                raw = self._component_providers.get(req.parent, {}).get(package, "")
+        ref = raw or self.default_provider(package, version)
+        instance = self.registry.get(ref)
+        if instance is None:
+            raise MonitorError(f"Invoke: unknown provider '{raw}' -> '{ref}'")
+        try:
+            result, failures = instance.invoke(tok, from_struct(req.args), preview=self.preview)
+        except ProviderError as exc:
+            raise MonitorError(f"invocation of {tok} returned an error: {exc.details}") from None
+        response = resource_pb2.ResourceInvokeResponse(
+            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures]
+        )
+        getattr(response, "return").CopyFrom(to_struct(result, keep_secrets=True))
+        return response
 
     # ------------------------------------------------------------------------------------- refresh
 
     def refresh(self) -> None:
         """Refresh every resource of the old snapshot, in parallel, before anything else runs.
 
-        ``deploymentExecutor.refresh`` + ``RefreshStep``: ``Read(id, inputs=old inputs, state=old outputs)``;
-        a blank ID drops the resource; otherwise outputs (and inputs, if returned) are replaced, then a
-        ``Diff`` of new state against old inputs tells whether the refresh changed anything. Providers,
-        components and pending replacements are not read.
+        ``deploymentExecutor.refresh`` + ``RefreshStep``: ``Read(id, inputs=old inputs, state=old outputs)``
+        through the provider loaded from the checkpoint; a blank ID (or no outputs) drops the resource;
+        otherwise outputs (and inputs, if returned) are replaced, then a ``Diff`` of new state against old
+        inputs tells whether the refresh changed anything. Providers, components and pending replacements
+        are not read.
         """
         with self._lock:
-            targets = [s for s in self._olds if s.custom and s.type != PROVIDER_TYPE]
+            targets = [s for s in self._olds if s.custom and not is_provider_type(s.type)]
         if not targets:
             return
-        self._ensure_provider_from_state(targets[0].provider)
+        for ref in dict.fromkeys(s.provider for s in targets):
+            self.provider_from_state(ref)
         with ThreadPoolExecutor(max_workers=min(16, len(targets))) as pool:
             for future in [pool.submit(self._refresh_one, s) for s in targets]:
                 future.result()
 
     def _refresh_one(self, old: ResourceState) -> None:
-        name, type_ = old.name, old.type
-        request = provider_pb2.ReadRequest(
-            id=old.id,
-            urn=old.urn,
-            name=name,
-            type=type_,
-            properties=self._wire(old.outputs),
-            inputs=self._wire(old.inputs),
-        )
-        response = self._call("Read", request, urn=old.urn, resource_id=old.id)
-        if not response.id:
+        instance = self.provider_from_state(old.provider)
+        with self.step(old.urn):
+            read = instance.read(old.urn, old.id, inputs=old.inputs, state=old.outputs)
+        if not read.id or read.outputs is None:
             with self._lock:
                 self._consume(old)
-            self._record("refresh", old.urn, "delete")
+            self.record("refresh", old.urn, "delete")
             return
         new = copy.copy(old)
-        new.id = response.id
-        new.outputs = self._annotated(response.properties, old.outputs)
-        if response.HasField("inputs"):
-            new.inputs = self._annotated(response.inputs, old.inputs)
-        self._finish_state(new)
+        new.id = read.id
+        new.outputs = read.outputs
+        if read.inputs is not None:
+            new.inputs = read.inputs
+        self.finish_state(new)
+        diff: DiffResult | None = None
         if old.external:
             changed = strip_secrets(new.outputs) != strip_secrets(old.outputs)
         else:
-            # The refresh diff: what an ``up`` of an unchanged program would do, framed from the new state.
-            diff = self._call(
-                "Diff",
-                provider_pb2.DiffRequest(
-                    id=new.id,
-                    urn=old.urn,
-                    name=name,
-                    type=type_,
-                    olds=self._wire(new.outputs),
-                    news=self._wire(old.inputs),
-                    old_inputs=self._wire(new.inputs),
-                ),
-                urn=old.urn,
-                resource_id=new.id,
-            )
-            if diff.changes == _DIFF_UNKNOWN:
-                changed = strip_secrets(new.inputs) != strip_secrets(old.inputs)
+            # The refresh diff: what an ``up`` of an unchanged program would do, framed from the new state,
+            # then inverted (the provider is the source of truth here).
+            with self.step(old.urn):
+                diff = instance.diff(
+                    old.urn, new.id, old_inputs=new.inputs, old_outputs=new.outputs, new_inputs=old.inputs
+                )
+            if diff.changes == DIFF_UNKNOWN:
+                changed_keys, detailed = detailed_object_diff(
+                    strip_secrets(new.inputs), strip_secrets(old.inputs)
+                )
+                changed = bool(changed_keys)
+                diff.detailed_diff = {path: PropertyDiff(kind, True) for path, kind in detailed.items()}
             else:
-                changed = diff.changes != _DIFF_NONE
+                changed = diff.changes != DIFF_NONE
+            if diff.detailed_diff is not None:
+                diff.detailed_diff = {k: v.invert() for k, v in diff.detailed_diff.items()}
         if changed:
             new.modified = _now()
         with self._lock:
             # The refreshed state takes the old one's place: later steps of this operation start from it.
             self._olds[self._olds.index(old)] = new
-        self._record("refresh", old.urn, "update" if changed else "same")
+        self.record("refresh", old.urn, "update" if changed else "same", diff=diff)
 
     # -------------------------------------------------------------------------------------- deletes
 
@@ -930,7 +1182,7 @@ class Engine:
         ``delete``; scheduled as ``_delete_all`` says.
         """
         with self._lock:
-            self._check_not_cancelled()
+            self.check_not_cancelled()
             doomed = [
                 s
                 for s in reversed(self._olds)
@@ -958,31 +1210,27 @@ class Engine:
                 chain = remaining[:1]
             remaining = [s for s in remaining if all(s is not c for c in chain)]
             with ThreadPoolExecutor(max_workers=min(16, len(chain))) as pool:
-                futures = [pool.submit(self._delete, s, op=_delete_op(s)) for s in chain]
+                futures = [pool.submit(self.delete, s, op=_delete_op(s)) for s in chain]
             errors = [error for future in futures if (error := future.exception()) is not None]
             if errors:
                 raise errors[0]
 
-    def _delete(self, state: ResourceState, *, op: str) -> None:
-        """``DeleteStep``: ``Delete(id, old outputs, old inputs)``; nothing for previews, external resources,
-        components and providers (the registry unloads a provider rather than calling the plugin)."""
+    def delete(self, state: ResourceState, *, op: str) -> None:
+        """``DeleteStep``: ``Delete(id, old outputs, old inputs)`` through the provider loaded from the
+        checkpoint; nothing for previews, external resources and components. A provider resource's delete
+        unloads its plugin instance (``Registry.Delete``): the plugin itself is not called."""
         with self._lock:
-            self._check_not_cancelled()
-        needs_call = not self.preview and state.custom and not state.external and state.type != PROVIDER_TYPE
-        if needs_call:
-            self._ensure_provider_from_state(state.provider)
-            request = provider_pb2.DeleteRequest(
-                id=state.id,
-                urn=state.urn,
-                name=state.name,
-                type=state.type,
-                properties=self._wire(state.outputs),
-                old_inputs=self._wire(state.inputs),
-            )
-            self._call("Delete", request, urn=state.urn, resource_id=state.id)
+            self.check_not_cancelled()
+        if not self.preview and state.custom and not state.external:
+            if is_provider_type(state.type):
+                self.registry.delete(state.urn, state.id)
+            else:
+                instance = self.provider_from_state(state.provider)
+                with self.step(state.urn):
+                    instance.delete(state.urn, state.id, old_inputs=state.inputs, old_outputs=state.outputs)
         with self._lock:
             self._consume(state)
-        self._record(op, state.urn)
+        self.record(op, state.urn)
 
     def failure(self) -> str | None:
         """The message of the step that stopped the operation, if one did."""

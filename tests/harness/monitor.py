@@ -30,10 +30,10 @@ plain IDs."""
 
 
 class _NoMocks(Mocks):
-    """Mocks are never consulted: every resource goes through the engine."""
+    """Mocks are never consulted: every resource and invoke goes through the engine."""
 
     def call(self, args: Any) -> tuple[dict[str, Any], None]:
-        raise NotImplementedError(f"the harness does not implement invokes ({args.token})")
+        raise AssertionError("the harness monitor never asks the mocks for invokes")
 
     def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
         raise AssertionError("the harness monitor never asks the mocks for resources")
@@ -44,7 +44,8 @@ class _FeatureResponse(NamedTuple):
 
 
 class HarnessMonitor(MockMonitor):
-    """Routes ``RegisterResource``, ``ReadResource`` and ``RegisterResourceOutputs`` to an ``Engine``."""
+    """Routes ``RegisterResource``, ``ReadResource``, ``RegisterResourceOutputs`` and ``Invoke`` to an
+    ``Engine``; ``StreamInvoke``, ``Call`` and ``RegisterPackage`` are refused."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(_NoMocks())
@@ -61,7 +62,19 @@ class HarnessMonitor(MockMonitor):
         return empty_pb2.Empty()
 
     def Invoke(self, request: Any) -> Any:
-        raise NotImplementedError(f"the harness does not implement invokes ({request.tok})")
+        """``resmon.Invoke``: the engine calls the package's provider (``source_eval.go``)."""
+        return self.engine.invoke(request)
+
+    def StreamInvoke(self, request: Any) -> Any:
+        raise NotImplementedError(f"the harness does not model StreamInvoke ({request.tok})")
+
+    def Call(self, request: Any) -> Any:
+        raise NotImplementedError(f"the harness does not model Call: methods of components ({request.tok})")
+
+    def RegisterPackage(self, request: Any) -> Any:
+        raise NotImplementedError(
+            f"the harness does not model RegisterPackage: parameterized packages ({request.name})"
+        )
 
     def SupportsFeature(self, request: Any) -> Any:
         return _FeatureResponse(request.id in SUPPORTED_FEATURES)

@@ -9,7 +9,9 @@ advertise those features, so the SDK never sends them.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,8 +26,14 @@ __all__ = [
     "Secret",
     "annotate_secrets",
     "contains_secrets",
+    "contains_unknowns",
+    "detailed_object_diff",
+    "format_property_path",
     "from_struct",
+    "go_json",
     "make_secret",
+    "parse_property_path",
+    "path_contains",
     "strip_secrets",
     "to_struct",
 ]
@@ -196,3 +204,160 @@ def _go_float(number: float) -> str:
 
 
 _GO_SHORTEST_EXPONENT_THRESHOLD = 6
+
+
+def contains_unknowns(value: Any) -> bool:
+    """Whether an unknown hides anywhere inside ``value`` (``PropertyValue.ContainsUnknowns``)."""
+    if isinstance(value, Secret):
+        return contains_unknowns(value.value)
+    if isinstance(value, dict):
+        return any(contains_unknowns(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknowns(v) for v in value)
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def go_json(value: Any) -> str:
+    """``value`` (secrets already removed) as Go's ``json.Marshal`` writes it: keys sorted, no spaces,
+    integral float64s without a fraction (``json.Marshal(5.0)`` is ``5``)."""
+
+    def normalize(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer() and abs(v) < 1e21:
+            return int(v)
+        if isinstance(v, dict):
+            return {k: normalize(v[k]) for k in sorted(v)}
+        if isinstance(v, list):
+            return [normalize(item) for item in v]
+        return v
+
+    return json.dumps(normalize(value), separators=(",", ":"), ensure_ascii=False)
+
+
+PathElement = str | int
+
+
+def parse_property_path(path: str) -> list[PathElement]:
+    """``resource.ParsePropertyPath`` (``sdk/go/common/resource/properties_path.go``): ``a.b[0]["c.d"]``,
+    with ``*`` and ``[*]`` as wildcards; raises ``ValueError`` where Go returns an error."""
+    elements: list[PathElement] = []
+    if path.startswith("."):
+        raise ValueError("expected property path to start with a name or index")
+    rest = path
+    while rest:
+        if rest[0] == ".":
+            rest = rest[1:]
+            if not rest:
+                raise ValueError("expected property path to end with a name or index")
+        elif rest[0] == "[":
+            if len(rest) > 1 and rest[1] == '"':
+                key: list[str] = []
+                i = 2
+                while True:
+                    if i >= len(rest):
+                        raise ValueError("missing closing quote in property name")
+                    if rest[i] == '"':
+                        i += 1
+                        break
+                    if rest[i] == "\\" and i + 1 < len(rest) and rest[i + 1] == '"':
+                        key.append('"')
+                        i += 2
+                    else:
+                        key.append(rest[i])
+                        i += 1
+                if i >= len(rest) or rest[i] != "]":
+                    raise ValueError("missing closing bracket in property access")
+                elements.append("".join(key))
+                rest = rest[i + 1 :]
+            else:
+                close = rest.find("]")
+                if close == -1:
+                    raise ValueError("missing closing bracket in array index")
+                segment = rest[1:close]
+                if segment == "*":
+                    elements.append("*")
+                else:
+                    try:
+                        elements.append(int(segment))
+                    except ValueError:
+                        raise ValueError(f"invalid array index: {segment!r}") from None
+                rest = rest[close + 1 :]
+        else:
+            end = len(rest)
+            for i, char in enumerate(rest):
+                if char in ".[":
+                    end = i
+                    break
+            elements.append(rest[:end])
+            rest = rest[end:]
+    return elements
+
+
+def path_contains(path: list[PathElement], other: list[PathElement]) -> bool:
+    """``PropertyPath.Contains``: ``path`` is a prefix of ``other``, ``*`` matching any one name."""
+    if len(other) < len(path):
+        return False
+    for mine, theirs in zip(path, other[: len(path)], strict=True):
+        if isinstance(mine, int):
+            if not isinstance(theirs, int) or theirs != mine:
+                return False
+        elif mine != "*" and (not isinstance(theirs, str) or theirs != mine):
+            return False
+    return True
+
+
+_SIMPLE_NAME = re.compile(r"^[a-zA-Z_$][a-zA-Z0-9_$]*$")
+
+
+def format_property_path(path: list[PathElement]) -> str:
+    """``PropertyPath.String``: names joined by dots, indices and odd names in brackets."""
+    text = ""
+    for element in path:
+        if isinstance(element, int):
+            text += f"[{element}]"
+        elif _SIMPLE_NAME.match(element):
+            text += ("." if text else "") + element
+        else:
+            text += '["' + element.replace('"', '\\"') + '"]'
+    return text
+
+
+def detailed_object_diff(old: PropertyMap, new: PropertyMap) -> tuple[list[str], dict[str, str]]:
+    """The changed top-level keys and the detailed diff (path -> kind) of two property maps.
+
+    ``PropertyMap.Diff`` (``properties_diff.go``) with a missing key and a null one alike, then
+    ``NewDetailedDiffFromObjectDiff`` (``pkg/resource/plugin/provider.go``): objects and arrays recurse, a
+    leaf is ``add``, ``delete`` or ``update``. Callers unwrap secrets first, as ``diffResource`` does.
+    """
+    detailed: dict[str, str] = {}
+    changed = sorted(k for k in old.keys() | new.keys() if _diff_value([k], old.get(k), new.get(k), detailed))
+    return changed, detailed
+
+
+def _diff_value(path: list[PathElement], old: Any, new: Any, acc: dict[str, str]) -> bool:
+    if old is None and new is None:
+        return False
+    if old is None or new is None:
+        acc[format_property_path(path)] = "add" if old is None else "delete"
+        return True
+    if isinstance(old, dict) and isinstance(new, dict):
+        changed = False
+        for key in sorted(old.keys() | new.keys()):
+            changed = _diff_value([*path, key], old.get(key), new.get(key), acc) or changed
+        return changed
+    if isinstance(old, list) and isinstance(new, list):
+        changed = False
+        for i in range(max(len(old), len(new))):
+            if i >= len(old):
+                acc[format_property_path([*path, i])] = "add"
+                changed = True
+            elif i >= len(new):
+                acc[format_property_path([*path, i])] = "delete"
+                changed = True
+            else:
+                changed = _diff_value([*path, i], old[i], new[i], acc) or changed
+        return changed
+    # Go compares the raw values: a bool never equals a number, while 5 and 5.0 are one float64.
+    if old == new and isinstance(old, bool) == isinstance(new, bool):
+        return False
+    acc[format_property_path(path)] = "update"
+    return True

@@ -1,9 +1,10 @@
-"""The SDK's dynamic provider server (``python -u -m pulumi.dynamic``) as a subprocess, and its gRPC client.
+"""A resource plugin's process (the dynamic provider server, or a provider plugin) and its gRPC client.
 
-The engine starts the ``pulumi-python`` resource plugin in the program's directory, reads the port it
-prints, then speaks ``pulumirpc.ResourceProvider`` to it (``pkg/resource/plugin/provider_plugin.go``,
-``NewProvider``; ``pkg/host/host.go`` calls ``GetPluginInfo`` right after loading). Every call made here is
-journaled with wall-clock times so tests can line calls up with the emulator's request log.
+The engine starts a resource plugin in the program's directory, reads the port it prints, then speaks
+``pulumirpc.ResourceProvider`` to it (``pkg/resource/plugin/provider_plugin.go``, ``NewProvider``;
+``sdk/go/common/resource/plugin/plugin.go``, ``newPlugin``; ``pkg/host/host.go`` calls ``GetPluginInfo``
+right after loading). Every call made here is journaled with wall-clock times and the provider resource it
+served, so tests can line calls up with the emulator's request log and see which provider instance acted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import IO, Any
 
@@ -34,6 +36,8 @@ class ProviderCall:
     ended: float
     ok: bool
     error: str = ""
+    provider: str = ""
+    """The URN of the provider resource whose plugin instance served the call ("" if none was named)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,33 +55,80 @@ class ProviderError(Exception):
 
 
 class ProviderServer:
-    """Talks to one ``python -m pulumi.dynamic`` process and ends it with the operation.
+    """Talks to one plugin process (``python -m pulumi.dynamic``, or a provider plugin) and ends it.
 
-    ``connect`` waits for the printed port and the channel; ``call`` is safe from many threads at once:
-    gRPC channels are, and the server has 4 worker threads of its own.
+    ``open`` waits for the printed port and the channel; ``connect`` also probes it with ``GetPluginInfo``
+    (the dynamic path). ``call`` is safe from many threads at once: gRPC channels are, and the servers have
+    worker threads (or an event loop) of their own. ``provider`` labels the journaled calls.
     """
 
-    def __init__(self, proc: subprocess.Popen[bytes] | None, stderr: IO[bytes] | None) -> None:
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes] | None,
+        stderr: IO[bytes] | None,
+        *,
+        label: str = "the dynamic provider server",
+        provider: str = "",
+        output: Callable[[str], None] | None = None,
+    ) -> None:
         self._proc = proc
         self._stderr = stderr
+        self.label = label
+        self.provider = provider
+        # ``output`` gets every line the plugin writes after its port, on stdout or (when piped) stderr, as
+        # ``newPlugin``'s ``runtrace`` goroutines read them; stderr lines are also kept in ``stderr``.
+        self._output = output
+        self._pumps: list[threading.Thread] = []
+        if output is not None and proc is not None and proc.stderr is not None:
+            self._pump(proc.stderr, stderr)
         self._channel: grpc.Channel | None = None
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
         self._connect_lock = threading.Lock()
         self._calls_lock = threading.Lock()
+        self._probed = False
+        self._stopped = False
         self.calls: list[ProviderCall] = []
 
-    def connect(self) -> None:
-        """Wait for the printed port, open the channel and probe it with ``GetPluginInfo``."""
+    def open(self) -> None:
+        """Wait for the printed port and open the channel (``newPlugin`` up to ``dialPlugin``)."""
         with self._connect_lock:
             if self._stub is not None:
                 return
             if self._proc is None or self._proc.stdout is None:
-                raise RuntimeError("no dynamic provider server was started for this operation")
+                raise RuntimeError(f"{self.label} was not started for this operation")
             port = self._read_port(self._proc.stdout)
+            if self._output is not None:
+                self._pump(self._proc.stdout, None)
             self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
             grpc.channel_ready_future(self._channel).result(timeout=_START_TIMEOUT)
             self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+
+    def connect(self) -> None:
+        """``open``, then probe the server with ``GetPluginInfo`` once."""
+        self.open()
+        with self._connect_lock:
+            if self._probed:
+                return
+            self._probed = True
         self.call("GetPluginInfo", empty_pb2.Empty())
+
+    def _pump(self, stream: IO[bytes], copy: IO[bytes] | None) -> None:
+        """Read ``stream`` to its end on a thread: a pipe nobody drains would block the plugin."""
+        output = self._output
+        assert output is not None
+
+        def pump() -> None:
+            for raw in stream:
+                if copy is not None:
+                    copy.write(raw)
+                    copy.flush()
+                if raw.strip():
+                    output(raw.decode(errors="replace").rstrip("\n"))
+            stream.close()
+
+        thread = threading.Thread(target=pump, daemon=True)
+        thread.start()
+        self._pumps.append(thread)
 
     def _read_port(self, stdout: IO[bytes]) -> int:
         # readline blocks; a reader thread lets a server that dies or hangs at start-up fail the run.
@@ -87,9 +138,7 @@ class ProviderServer:
         reader.join(_START_TIMEOUT)
         text = line[0].decode().strip() if line else ""
         if not text.isdigit():
-            raise RuntimeError(
-                f"the dynamic provider server did not print its port (got {text!r}); see its stderr"
-            )
+            raise RuntimeError(f"{self.label} did not print its port (got {text!r}); see its stderr")
         return int(text)
 
     def call(self, method: str, request: Any, *, urn: str = "", resource_id: str = "") -> Any:
@@ -104,17 +153,28 @@ class ProviderServer:
             # The error raised by a unary call is also a grpc.Call: it carries the status.
             code: grpc.StatusCode = exc.code()
             details: str = exc.details() or ""
-            self._journal(ProviderCall(method, urn, resource_id, started, time.time(), False, details))
+            self._journal(
+                ProviderCall(method, urn, resource_id, started, time.time(), False, details, self.provider)
+            )
             raise ProviderError(method, urn, code, details) from None
-        self._journal(ProviderCall(method, urn, resource_id, started, time.time(), True))
+        self._journal(ProviderCall(method, urn, resource_id, started, time.time(), True, "", self.provider))
         return response
+
+    @property
+    def launched(self) -> bool:
+        """Whether a process was started for this server."""
+        return self._proc is not None
 
     def _journal(self, call: ProviderCall) -> None:
         with self._calls_lock:
             self.calls.append(call)
 
     def stop(self) -> None:
-        """Close the channel and end the process: terminate, then kill if it lingers."""
+        """Close the channel and end the process: terminate, then kill if it lingers. Idempotent."""
+        with self._connect_lock:
+            if self._stopped:
+                return
+            self._stopped = True
         if self._channel is not None:
             self._channel.close()
         proc = self._proc
@@ -125,7 +185,9 @@ class ProviderServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
-        if proc is not None and proc.stdout is not None:
+        for pump in self._pumps:
+            pump.join(timeout=5)  # the streams end with the process
+        if proc is not None and proc.stdout is not None and self._output is None:
             proc.stdout.close()
         if self._stderr is not None:
             self._stderr.close()

@@ -2,8 +2,9 @@
 
 A fresh interpreter per operation matters: the SDK keeps process-wide state (settings, the root stack,
 the dynamic server's provider cache). This module imports only the standard library before it launches
-the provider server, so the server's start-up overlaps the SDK's import here; the engine still talks to
-the server (and configures it) only when a resource first needs the provider.
+the dynamic provider server, so the server's start-up overlaps the SDK's import here; the engine still talks
+to the server (and configures it) only when a resource first needs the provider. Provider plugins are
+started on demand, one process per provider instance (``providers.PluginHost``).
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ else runs, so neither the program nor the provider server sees it."""
 
 
 def _needs_provider(spec: dict[str, Any]) -> bool:
-    """An ``up`` may register dynamic resources; other operations only act on custom resources in state."""
+    """An ``up`` may register dynamic resources; other operations only load the dynamic provider if the
+    checkpoint holds one (refresh, destroy and import load providers from state)."""
     if spec["op"] == "up":
         return True
     state_path = Path(spec["state_path"])
     if not state_path.exists():
         return False
     resources = json.loads(state_path.read_text())["checkpoint"].get("latest", {}).get("resources", [])
-    return any(r.get("custom") for r in resources)
+    return any(r.get("type") == "pulumi:providers:pulumi-python" for r in resources)
 
 
 def main(argv: list[str]) -> int:

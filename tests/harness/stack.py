@@ -1,9 +1,10 @@
-"""The test-facing API: a stack in a directory, and ``up`` / ``preview`` / ``refresh`` / ``destroy`` on it.
+"""The test-facing API: a stack in a directory, and ``up`` / ``preview`` / ``refresh`` / ``destroy`` /
+``import_`` on it.
 
 Every operation runs in a child interpreter (``tests.harness.run_program``) in its own process group, which
-also holds the dynamic provider server it starts; the group is killed after the operation, so no server
-outlives it, even when the child crashes or times out. Failures come back as results, never as exceptions,
-so tests can assert on messages.
+also holds the dynamic provider server and the provider plugins it starts; the group is killed after the
+operation, so no server outlives it, even when the child crashes or times out. Failures come back as results,
+never as exceptions, so tests can assert on messages.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pulumi_apikeys import registry
 from tests.harness.engine import StepRecord
+from tests.harness.plugins import EngineFlags, PluginSource
 from tests.harness.properties import Secret
 from tests.harness.provider_server import ProviderCall
 from tests.harness.run_program import KEY_ENV
@@ -32,7 +34,7 @@ from tests.harness.state import (
     ResourceState,
 )
 
-__all__ = ["HarnessStack", "StackOutput", "StateView", "UpResult"]
+__all__ = ["EngineFlags", "HarnessStack", "PluginSource", "StackOutput", "StateView", "UpResult"]
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 # The child and the provider server must not find credentials in the environment: configuration has to
@@ -73,6 +75,8 @@ class UpResult:
     stderr: str
     provider_stderr: str
     returncode: int
+    plugin_stderr: str = ""
+    """Every provider plugin's stderr, one block per process (the CLI hides it; kept for debugging)."""
 
     @property
     def steps(self) -> list[tuple[str, str]]:
@@ -82,6 +86,13 @@ class UpResult:
     def ops(self, name: str) -> list[str]:
         """The ops of the resource named ``name``, in order."""
         return [s.op for s in self.journal if s.urn.rsplit("::", 1)[-1] == name and not _is_internal(s.urn)]
+
+    def detailed_diff(self, name: str) -> dict[str, str]:
+        """The detailed diff (property path -> kind) the CLI would show for ``name``'s update or replace."""
+        for step in self.journal:
+            if step.urn.rsplit("::", 1)[-1] == name and step.op in ("update", "replace", "refresh"):
+                return dict(step.detailed_diff)
+        raise LookupError(f"no update, replace or refresh of {name!r} in {self.steps}")
 
     def calls_to(self, method: str) -> list[ProviderCall]:
         """The provider calls of one gRPC method, in the order they started."""
@@ -109,6 +120,7 @@ class UpResult:
         return (
             f"UpResult(ok={self.ok}, steps={self.steps})\n--- error\n{self.error_text}\n"
             f"--- stderr\n{self.stderr[-4000:]}\n--- provider stderr\n{self.provider_stderr[-4000:]}"
+            f"\n--- plugin stderr\n{self.plugin_stderr[-4000:]}"
         )
 
 
@@ -159,6 +171,12 @@ class HarnessStack:
 
     ``kdf_iterations`` is Pulumi's million PBKDF2 rounds by default; tests may lower it for speed (the file
     format does not record it).
+
+    ``plugins`` says where each provider plugin package is, as Pulumi.yaml's ``plugins.providers[].path``
+    does: ``{"apikeys": PluginSource.directory("provider")}`` or ``PluginSource.module("pkg.plugin")``. A
+    resource of any other package (but ``pulumi-python``, the bundled dynamic provider) finds no plugin.
+    ``engine_flags`` are the CLI's ``--logflow --logtostderr -v=N --tracing URL``, passed on to every plugin;
+    ``debug`` is ``--debug``: debug diagnostics are kept.
     """
 
     def __init__(
@@ -171,8 +189,14 @@ class HarnessStack:
         passphrase: str = "correct horse battery staple",
         kdf_iterations: int = PULUMI_KDF_ITERATIONS,
         timeout: float = 120.0,
+        plugins: Mapping[str, PluginSource] | None = None,
+        engine_flags: EngineFlags | None = None,
+        debug: bool = False,
     ) -> None:
         self.workdir = workdir
+        self.plugins = dict(plugins or {})
+        self.engine_flags = engine_flags or EngineFlags()
+        self.debug = debug
         self.project = project
         self.stack = stack
         self.timeout = timeout
@@ -251,7 +275,54 @@ class HarnessStack:
         """``pulumi destroy``: delete every resource, without running the program."""
         return self._run("destroy", preview=preview, refresh=False)
 
-    def _run(self, op: str, *, preview: bool, refresh: bool) -> UpResult:
+    def import_(
+        self,
+        type_: str | None = None,
+        name: str | None = None,
+        id_: str | None = None,
+        *,
+        file: Path | Mapping[str, object] | None = None,
+        parent: str = "",
+        provider: str = "",
+        properties: Sequence[str] = (),
+        protect: bool = True,
+        preview: bool = False,
+    ) -> UpResult:
+        """``pulumi import <type> <name> <id>`` or ``pulumi import --file <file>``, with ``--yes``.
+
+        ``file`` is the import file's JSON (a path, or the object itself); ``parent`` and ``provider`` are
+        ``--parent`` / ``--provider`` (``name=URN`` or a bare URN), ``properties`` ``--properties``,
+        ``preview`` ``--preview-only``. ``protect`` defaults to ``True`` like the CLI's ``--protect``, which
+        the harness refuses (protect is not modelled): pass ``protect=False``. No program runs and no code is
+        generated.
+        """
+        request: dict[str, object]
+        if file is not None:
+            if type_ or name or id_ or parent or provider or properties:
+                raise ValueError("pass either a file or a type, name and ID (the CLI's two forms)")
+            request = {"file": json.loads(file.read_text()) if isinstance(file, Path) else dict(file)}
+        else:
+            if not (type_ and name and id_):
+                raise ValueError("pulumi import needs a type, a name and an ID (or a file)")
+            request = {
+                "type": type_,
+                "name": name,
+                "id": id_,
+                "parent": parent,
+                "provider": provider,
+                "properties": list(properties),
+            }
+        return self._run("import", preview=preview, refresh=False, import_request=request, protect=protect)
+
+    def _run(
+        self,
+        op: str,
+        *,
+        preview: bool,
+        refresh: bool,
+        import_request: Mapping[str, object] | None = None,
+        protect: bool = False,
+    ) -> UpResult:
         self._runs += 1
         run_dir = self.workdir / "runs" / f"{self._runs:02d}-{op}{'-preview' if preview else ''}"
         run_dir.mkdir(parents=True)
@@ -269,6 +340,11 @@ class HarnessStack:
             "salt_state": self._salt_state,
             "result_path": str(run_dir / "result.json"),
             "provider_stderr_path": str(run_dir / "provider.stderr"),
+            "plugins": {pkg: source.to_json() for pkg, source in sorted(self.plugins.items())},
+            "engine_flags": self.engine_flags.to_json(),
+            "debug": self.debug,
+            "import": dict(import_request) if import_request is not None else None,
+            "protect": protect,
         }
         spec_path = run_dir / "spec.json"
         spec_path.write_text(json.dumps(spec, indent=2))
@@ -306,6 +382,9 @@ class HarnessStack:
     def _read_result(run_dir: Path, returncode: int, stdout: str, stderr: str) -> UpResult:
         provider_stderr_path = run_dir / "provider.stderr"
         provider_stderr = provider_stderr_path.read_text() if provider_stderr_path.exists() else ""
+        plugin_stderr = "".join(
+            f"=== {path.name}\n{path.read_text()}" for path in sorted(run_dir.glob("plugin-*.stderr"))
+        )
         result_path = run_dir / "result.json"
         if not result_path.exists():
             return UpResult(
@@ -319,6 +398,7 @@ class HarnessStack:
                 stderr=stderr,
                 provider_stderr=provider_stderr,
                 returncode=returncode,
+                plugin_stderr=plugin_stderr,
             )
         data = json.loads(result_path.read_text())
         # The result holds stack outputs in plaintext: it must not stay next to the encrypted state.
@@ -334,4 +414,5 @@ class HarnessStack:
             stderr=stderr,
             provider_stderr=provider_stderr,
             returncode=returncode,
+            plugin_stderr=plugin_stderr,
         )

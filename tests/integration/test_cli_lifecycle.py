@@ -2,7 +2,9 @@
 
 Create, rename (a replacement: a new key, the old one deleted) and destroy, with the stack set up by
 the demo's own functions: a file backend in ``tmp_path``, the passphrase secrets provider, the admin
-key as secret config. Skipped where the ``pulumi`` CLI is not on PATH.
+key as secret config; and the demo command end to end, its YAML example (the provider plugin)
+included. Skipped where the ``pulumi`` CLI is not on PATH. The provider plugin's own examples are
+in ``test_plugin_examples.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pulumi import automation as auto
 from pulumi_apikeys.cli import demo, main
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from pulumi_apikeys.openai.demo import PROJECT_NAME
+from tests.integration.state import exported_state, stored_text
 
 pytestmark = [
     pytest.mark.skipif(
@@ -69,7 +72,8 @@ def test_create_rename_destroy(stack, api, emulator, tmp_path) -> None:
     assert outputs["deployer_redacted_value"].value == "sk-admin..." + value[-3:]
     assert isinstance(outputs["deployer_expires_at"].value, int)
     # The value is stored encrypted, and the admin key too: neither appears in the state or config.
-    state = json.dumps(stack.export_stack().deployment)
+    # (Not stack.export_stack(): it exports with --show-secrets, the secrets decrypted.)
+    state = json.dumps(exported_state(stack)) + stored_text(tmp_path / "work" / "state")
     assert value not in state
     assert emulator.endpoint("openai").credential not in state
     assert (
@@ -103,14 +107,17 @@ def test_create_rename_destroy(stack, api, emulator, tmp_path) -> None:
     assert stack.outputs() == {}
 
 
-def test_the_demo_command_runs_both_examples_end_to_end(tmp_path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--workdir", str(tmp_path / "demo")])
+@pytest.mark.timeout(1200)  # three stacks, and `pulumi install` of the plugin for the YAML one
+def test_the_demo_command_runs_every_example_end_to_end(tmp_path, plugin_install_lock) -> None:
+    with plugin_install_lock():  # the YAML example's `pulumi install` makes the plugin's venv
+        result = CliRunner().invoke(main, ["demo", "--workdir", str(tmp_path / "demo")])
 
     assert result.exit_code == 0, result.output
     assert "deployer_key" in result.output
     assert "dashboards_key" in result.output
+    assert "deployerKey" in result.output  # the YAML example's, through the provider plugin
     assert "[secret]" in result.output
     assert not KEY_VALUE.search(result.output)  # no key value printed, anywhere
     assert not CAPY_KEY_VALUE.search(result.output)
-    assert "The emulator holds 4 live keys:" in result.output
+    assert "The emulator holds 7 live keys:" in result.output
     assert "The emulator holds no live keys.\n    (2 revoked capy keys stay listed" in result.output

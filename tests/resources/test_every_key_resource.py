@@ -14,11 +14,12 @@ import pytest
 
 from pulumi_apikeys.emulator import RunningEmulator
 from pulumi_apikeys.emulator.request_log import RecordedRequest
-from tests.backends import ResourceUnderTest, stack_config, under_test
+from tests.backends import ResourceUnderTest, every_face, stack_config
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
 
-EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+# Every resource on both faces: the dynamic provider, and the provider plugin through its Python SDK.
+EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 # How Pulumi stores a secret in the checkpoint: this signature key beside the ciphertext.
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 
@@ -32,6 +33,7 @@ def stack(tmp_path: Path, emulator: RunningEmulator, subject: ResourceUnderTest)
         stack="dev",
         config=stack_config(subject.settings, emulator),
         kdf_iterations=FAST_KDF_ITERATIONS,
+        plugins=subject.plugins,
     )
 
 
@@ -181,9 +183,10 @@ def test_import_adopts_an_existing_key_without_posting_and_then_stays_same(
 ):
     existing = subject.create_out_of_band(emulator, "Legacy")
     emulator.control.clear_requests()
+    import_id = subject.import_id(existing)
     adopt = subject.program(
         f"""
-        legacy = {subject.key("legacy", "Legacy", f", opts=pulumi.ResourceOptions(import_={existing!r})")}
+        legacy = {subject.key("legacy", "Legacy", f", opts=pulumi.ResourceOptions(import_={import_id!r})")}
         pulumi.export("legacy_value", legacy.value)
         """
     )
@@ -196,8 +199,9 @@ def test_import_adopts_an_existing_key_without_posting_and_then_stays_same(
 
     assert adopted.ok, adopted
     urn = stack.urn(subject.token, "legacy")
-    # The resource turned import_ into an input, so the engine runs a plain create (no import step).
-    assert adopted.steps == [("create", urn)]
+    # The dynamic resource turns import_ into an input, so the engine runs a plain create; the plugin
+    # is imported by the engine itself (ImportStep: a Read of the id alone).
+    assert adopted.steps == [("create" if subject.face == "dynamic" else "import", urn)]
     assert adoption_requests == subject.lookup_requests(existing)  # found once, no POST
     assert adopted_state.id == existing
     assert adopted_state.outputs.get("value") is None  # the API never shows an existing key's value
@@ -214,14 +218,20 @@ def test_an_import_whose_name_differs_fails_and_creates_nothing(
 ):
     existing = subject.create_out_of_band(emulator, "Legacy")
     emulator.control.clear_requests()
+    import_id = subject.import_id(existing)
     program = subject.program(
-        subject.key("legacy", "Other", f", opts=pulumi.ResourceOptions(import_={existing!r})") + "\n"
+        subject.key("legacy", "Other", f", opts=pulumi.ResourceOptions(import_={import_id!r})") + "\n"
     )
 
     result = stack.up(program)
 
     assert not result.ok
-    assert "its name is 'Legacy' but the program declares name='Other'" in result.error_text
+    if subject.face == "dynamic":
+        assert "its name is 'Legacy' but the program declares name='Other'" in result.error_text
+    else:  # the engine's own refusal: the imported key would have to be replaced
+        assert (
+            "previously-imported resources that still specify an ID may not be replaced" in result.error_text
+        )
     assert api_requests(emulator) == subject.lookup_requests(existing)
     assert subject.live_keys(emulator) == {existing: "Legacy"}
     assert stack.state().managed == []
@@ -292,6 +302,7 @@ def test_a_missing_credential_fails_saying_both_ways_to_set_it(
         project="apikeys-test",
         config={backend.base_url.config_key: emulator.endpoint(backend.name).base_url},
         kdf_iterations=FAST_KDF_ITERATIONS,
+        plugins=subject.plugins,
     )
 
     result = stack.up(subject.one_key())

@@ -26,11 +26,11 @@ from pulumi_apikeys.cli import main as cli_main
 from pulumi_apikeys.emulator import EmulatorConfig, FaultPlan, RunningEmulator
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from pulumi_apikeys.openai.models import AdminApiKey, AdminApiKeyCreated
-from tests.backends import ResourceUnderTest, stack_config, under_test
+from tests.backends import ResourceUnderTest, every_face, stack_config, under_test
 from tests.harness import HarnessStack, Secret, UpResult
 from tests.harness.state import FAST_KDF_ITERATIONS
 
-EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", under_test(), ids=lambda subject: subject.id)
+EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 ANY_KEY_VALUE = re.compile(
     "(?:" + "|".join(re.escape(subject.value_prefix) for subject in under_test()) + ")[A-Za-z0-9_-]{16,}"
 )
@@ -119,9 +119,12 @@ def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
         project="apikeys-hygiene",
         config={**stack_config(subject.settings, emulator), "apikeys:maxRetries": "1"},
         kdf_iterations=FAST_KDF_ITERATIONS,
+        plugins=subject.plugins,
+        debug=True,  # `pulumi up --debug`: the plugin's debug logs are shown, and scanned
     )
     legacy_id, legacy_value = subject.create_with_value(emulator, "Legacy")
-    import_legacy = subject.key("legacy", "Legacy", f", opts=pulumi.ResourceOptions(import_={legacy_id!r})")
+    import_id = subject.import_id(legacy_id)
+    import_legacy = subject.key("legacy", "Legacy", f", opts=pulumi.ResourceOptions(import_={import_id!r})")
     run = Recorder(stack, {credential, legacy_value})
 
     def program(deployer_name: str, *extra: str) -> str:
@@ -147,7 +150,7 @@ def test_a_whole_lifecycle_leaves_no_secret_in_plaintext(
     assert len(run.values) == 4  # the credential, the imported key's value, two created keys' values
     assert "Field required" in failing.error_text  # the scan covers a real failure's text
     calls = subject.create_call.rsplit(".", 1)[0]
-    assert any(calls in r.provider_stderr for r in run.results)  # logs were on
+    assert any(calls in subject.provider_output(r) for r in run.results)  # logs were on
     assert leaks(artifacts, run.values) == []
 
 

@@ -15,5 +15,6 @@ BACKEND = Backend(
     resources=(API_KEY,),
     secret_patterns=(r"capy_live_[A-Za-z0-9_\-]{6,}",),
     emulator=LazyRef("pulumi_apikeys.capy.emulator_service:SERVICE"),
+    cli=LazyRef("pulumi_apikeys.capy.cli:capy_group"),
     demo=LazyRef("pulumi_apikeys.capy.demo:DEMO"),
 )

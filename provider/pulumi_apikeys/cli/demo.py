@@ -1,11 +1,17 @@
 """``pulumi-apikeys demo``: the example programs, deployed by the Pulumi CLI to an emulator on loopback.
 
 The same steps serve ``make demo`` and the integration tests: an emulator on a free loopback port,
-serving every backend's API; one example program per registered backend that has a part in the
-demo (``Backend.demo``, a ``DemoPart``), each a stack run by the Automation API on one local file
-backend with the passphrase secrets provider; ``pulumi up``; the stack outputs, secrets shown as
-``[secret]``; the keys the emulator holds; ``pulumi destroy``. No request leaves the machine, except
-a one-time download of the Pulumi CLI if none is found.
+serving every backend's API; one example program per part of a registered backend in the demo
+(``Backend.demo``: a ``DemoPart``, or a tuple of them), each a stack run by the Automation API on
+one local file backend with the passphrase secrets provider; ``pulumi up``; the stack outputs,
+secrets shown as ``[secret]``; the keys the emulator holds; ``pulumi destroy``. No request leaves
+the machine, except a one-time download of the Pulumi CLI if none is found.
+
+Two kinds of example: a Python program of the dynamic resources runs in place (the stack's
+``Pulumi.yaml``, written into the work dir, points its ``main`` at the example); an example that
+uses the provider plugin (its ``Pulumi.yaml`` has a ``packages:`` section, e.g. Pulumi YAML) is
+copied into the work dir, its local package paths made absolute, and ``pulumi install`` creates the
+plugin's venv and the program's local SDK before ``pulumi up`` (``install_packages``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import urllib.error
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -49,7 +55,10 @@ __all__ = [
     "examples",
     "find_example_dir",
     "format_outputs",
+    "install_packages",
+    "is_plugin_example",
     "open_stack",
+    "prepare_plugin_project",
     "pulumi_command",
     "stack_config",
     "workspace_options",
@@ -164,8 +173,9 @@ def _why(exc: BaseException) -> str:
 
 
 def demo_parts() -> tuple[tuple[Backend, DemoPart], ...]:
-    """Every registered backend that has a part in the demo, with its part, in the registry's order.
+    """Each part of the demo with its backend: the registry's order, each backend's parts in its order.
 
+    A backend's ``demo`` names one ``DemoPart`` or a tuple of them (one example per face, say).
     Loaded on each call, not when this module is imported: a backend's demo module imports
     ``pulumi_apikeys.cli.demo_part``, so importing it from here at import time would be circular.
     """
@@ -173,10 +183,11 @@ def demo_parts() -> tuple[tuple[Backend, DemoPart], ...]:
     for backend in registry.registered():
         if backend.demo is None:
             continue
-        part = backend.demo.load()
-        if not isinstance(part, DemoPart):
-            raise TypeError(f"{backend.demo.path} is a {type(part).__name__}, not a DemoPart")
-        parts.append((backend, part))
+        loaded = backend.demo.load()
+        for part in loaded if isinstance(loaded, tuple) else (loaded,):
+            if not isinstance(part, DemoPart):
+                raise TypeError(f"{backend.demo.path} holds a {type(part).__name__}, not a DemoPart")
+            parts.append((backend, part))
     return tuple(parts)
 
 
@@ -235,7 +246,8 @@ def find_example_dir(explicit: Path | None = None, project: str | None = None) -
         # parents[3]: the repository root when the package runs from its source tree (make, pip -e).
         candidates = [Path.cwd() / relative, Path(__file__).resolve().parents[3] / relative]
     for candidate in candidates:
-        if (candidate / "__main__.py").is_file():
+        # A Python program (the dynamic resources), or any project (Pulumi YAML is all Pulumi.yaml).
+        if (candidate / "__main__.py").is_file() or (candidate / "Pulumi.yaml").is_file():
             return candidate.resolve()
     tried = ", ".join(str(c) for c in candidates)
     raise click.ClickException(
@@ -297,6 +309,87 @@ def cli_env(endpoints: Endpoints) -> dict[str, str]:
     return env
 
 
+_PROJECT_FILE = "Pulumi.yaml"
+_NOT_COPIED = ("Pulumi.*.yaml", "sdks", "node_modules", "venv", "bin", "__pycache__")
+"""What a plugin example's copy leaves behind: stack settings, and what ``pulumi install`` makes."""
+_LOCAL_SOURCE_PREFIXES = ("./", "..", "/")
+"""A ``packages:`` source that is a local path, as the CLI tells them (``IsLocalPluginPath``,
+``pkg/resource/plugin/host.go``); anything else (a name, a git URL) is left as it is."""
+
+
+def _read_project(example_dir: Path) -> dict[str, Any]:
+    import yaml  # type: ignore[import-untyped]  # PyYAML comes with the Pulumi SDK, its stubs do not
+
+    loaded = yaml.safe_load((example_dir / _PROJECT_FILE).read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def is_plugin_example(example_dir: Path) -> bool:
+    """Whether the example uses the provider plugin: its ``Pulumi.yaml`` has a ``packages:`` section."""
+    return (example_dir / _PROJECT_FILE).is_file() and bool(_read_project(example_dir).get("packages"))
+
+
+def _absolute_source(name: str, spec: Any, example_dir: Path) -> Any:
+    """A ``packages:`` entry with its local path resolved against the example's directory.
+
+    The CLI reads a local path relative to the directory holding ``Pulumi.yaml``
+    (``resolvePluginPath``), which for the copy is no longer the example's.
+    """
+    source = spec.get("source") if isinstance(spec, dict) else spec
+    if not isinstance(source, str) or not source.startswith(_LOCAL_SOURCE_PREFIXES):
+        return spec
+    path = (example_dir / source).resolve()
+    if not path.is_dir():
+        raise click.ClickException(
+            f"The example {example_dir} takes its package {name!r} from {path}, which is not a directory."
+        )
+    if isinstance(spec, dict):
+        return {**spec, "source": str(path)}
+    # A string source is split at its first "@" (name@version: PackageSpec in project.go).
+    return str(path) if "@" not in str(path) else {"source": str(path)}
+
+
+def prepare_plugin_project(example_dir: Path, workdir: Path, *, project_name: str, state_dir: Path) -> Path:
+    """Copies a plugin example into ``workdir`` as a project of its own; returns its ``Pulumi.yaml``.
+
+    The example stays untouched: ``pulumi install`` writes ``sdks/`` (and ``package.json``, for
+    Node.js) into the project, so the project is a copy. Its ``Pulumi.yaml`` is the example's with
+    the project named ``project_name``, the state in ``state_dir`` and each local ``packages:`` path
+    made absolute (the plugin's folder). The stack settings already in ``workdir`` are kept: they
+    hold the salt the stack's secrets are encrypted with.
+    """
+    import yaml
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(example_dir, workdir, ignore=shutil.ignore_patterns(*_NOT_COPIED), dirs_exist_ok=True)
+    project = _read_project(example_dir)
+    project["name"] = project_name
+    project["backend"] = {"url": state_dir.resolve().as_uri()}
+    project["packages"] = {
+        name: _absolute_source(name, spec, example_dir) for name, spec in project["packages"].items()
+    }
+    header = (
+        f"# A copy of {example_dir}, made by pulumi-apikeys demo:\n"
+        "# its packages' local paths made absolute, the backend set. Edit the example, not this copy.\n"
+    )
+    written = workdir / _PROJECT_FILE
+    text = header + yaml.safe_dump(project, sort_keys=False, allow_unicode=True)
+    written.write_text(text, encoding="utf-8")
+    return written
+
+
+def install_packages(stack: auto.Stack, *, on_output: Callable[[str], None] | None = None) -> None:
+    """``pulumi install`` in the stack's project: the plugin's venv, the local SDK, the program's own
+    dependencies (npm for Node.js). What ``pulumi package add`` does, for a ``packages:`` entry the
+    project already has."""
+    from pulumi import automation as auto
+
+    workspace = stack.workspace
+    if not isinstance(workspace, auto.LocalWorkspace):
+        raise TypeError(f"pulumi install runs in a LocalWorkspace, not a {type(workspace).__name__}")
+    workspace.install(on_output=on_output)
+
+
 def workspace_options(
     *,
     example_dir: Path,
@@ -315,15 +408,32 @@ def workspace_options(
     work dir is ``workdir`` and the project's ``main`` points at the example, which stays untouched.
     The state goes to ``workdir/state`` unless ``state_dir`` says otherwise: one file backend holds
     the stacks of several projects.
+
+    An example that uses the provider plugin is copied into ``workdir`` instead
+    (``prepare_plugin_project``): the Automation API's project settings cannot say ``packages:``.
     """
     from pulumi import automation as auto
 
+    state = workdir / "state" if state_dir is None else state_dir
+    if is_plugin_example(example_dir):
+        state.mkdir(parents=True, exist_ok=True)
+        prepare_plugin_project(
+            example_dir,
+            workdir,
+            project_name=example_dir.name if project_name is None else project_name,
+            state_dir=state,
+        )
+        return auto.LocalWorkspaceOptions(
+            work_dir=str(workdir),
+            env_vars=cli_env(endpoints),
+            secrets_provider="passphrase",
+            pulumi_command=command,
+        )
     options: dict[str, str] = {"toolchain": "pip"}
     if sys.prefix != sys.base_prefix:
         # The virtual environment running this command has pulumi_apikeys; the program and the
         # dynamic provider (python -m pulumi.dynamic) must import it too.
         options["virtualenv"] = sys.prefix
-    state = workdir / "state" if state_dir is None else state_dir
     state.mkdir(parents=True, exist_ok=True)
     project = auto.ProjectSettings(
         name=example_dir.name if project_name is None else project_name,
@@ -353,7 +463,8 @@ def open_stack(
     """The stack of ``project_name``, created or selected, its config pointing at ``endpoints``.
 
     The project defaults to the example's directory name. The config is ``stack_config(project_name,
-    endpoints)``; the credentials are stored as secrets, encrypted with the demo passphrase.
+    endpoints)``; the credentials are stored as secrets, encrypted with the demo passphrase. A plugin
+    example (``is_plugin_example``) needs ``install_packages`` before its first ``up``.
     """
     from pulumi import automation as auto
 
@@ -390,12 +501,18 @@ def format_outputs(outputs: Mapping[str, auto.OutputValue]) -> str:
 
 
 def _show_keys(endpoints: Endpoints) -> None:
-    """One table of the live keys of every demo backend's API, and each part's note below it."""
+    """One table of the live keys of every demo backend's API, and each backend's note below it.
+
+    A backend with several parts is listed once (its first part's ``list_keys``): its parts' keys
+    live in the same API.
+    """
     rows: list[tuple[str, str, str, str]] = []
     notes: list[str] = []
+    listed: set[str] = set()
     for backend, part in demo_parts():
-        if backend.name not in endpoints:
+        if backend.name not in endpoints or backend.name in listed:
             continue
+        listed.add(backend.name)
         listing = part.list_keys(endpoints[backend.name])
         rows += [(backend.name, row.id, row.name, row.shown) for row in listing.rows]
         if listing.note:
@@ -514,6 +631,9 @@ def demo_command(
                 for key, (value, secret) in stack_config(project, endpoints).items():
                     shown = f"--secret {key} [secret]" if secret else f"{key} {value}"
                     click.echo(f"$ pulumi config set {shown}")
+                if is_plugin_example(example_dir):
+                    click.echo("\n$ pulumi install    # the provider plugin's venv and the program's sdks/")
+                    install_packages(stack, on_output=click.echo)
                 click.echo("\n$ pulumi up --yes")
                 stack.up(on_output=click.echo, on_error=_echo_err, show_secrets=False)
                 click.echo("\n$ pulumi stack output")

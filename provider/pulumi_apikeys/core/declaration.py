@@ -79,14 +79,6 @@ class ObjectType:
     description: str
     properties: tuple[Property, ...]
 
-    def schema(self, module: str) -> dict[str, Any]:
-        """Its entry under ``types`` in a Pulumi package schema."""
-        return {
-            "type": "object",
-            "description": self.description,
-            "properties": {p.name: p.schema(module) for p in self.properties},
-        }
-
 
 @dataclass(frozen=True)
 class Property:
@@ -129,22 +121,6 @@ class Property:
         if self.type == "integer":
             return int(value)
         return value
-
-    def schema(self, module: str) -> dict[str, Any]:
-        """Its entry in a Pulumi package schema's ``properties`` or ``inputProperties``."""
-        entry: dict[str, Any] = (
-            {"$ref": f"#/types/{dynamic_token(module, self.object_type.name)}"}
-            if self.object_type is not None
-            else {"type": self.type}
-        )
-        if self.items is not None:
-            entry["items"] = {"type": self.items}
-        entry["description"] = self.description
-        if self.secret:
-            entry["secret"] = True
-        if self.replaces:
-            entry["replaceOnChanges"] = True
-        return entry
 
 
 def adoption_input(*, example: str, of: str = "key") -> Property:
@@ -324,23 +300,3 @@ class KeyResource(Generic[ClientT, KeyT]):
     def replacing_inputs(self) -> tuple[str, ...]:
         """The inputs whose change replaces the resource."""
         return tuple(p.name for p in self.properties if p.input and p.replaces)
-
-    def schema(self) -> dict[str, Any]:
-        """Its entry under ``resources`` in a Pulumi package schema."""
-        inputs = [p for p in self.properties if p.input]
-        outputs = [p for p in self.properties if p.output]
-        return {
-            "description": self.description,
-            "properties": {p.name: p.schema(self.module) for p in outputs},
-            "required": [p.name for p in outputs if p.required],
-            "inputProperties": {p.name: p.schema(self.module) for p in inputs},
-            "requiredInputs": [p.name for p in inputs if p.required],
-        }
-
-    def type_schemas(self) -> dict[str, dict[str, Any]]:
-        """The named object types its properties use, keyed by token, for a package schema's ``types``."""
-        return {
-            dynamic_token(self.module, p.object_type.name): p.object_type.schema(self.module)
-            for p in self.properties
-            if p.object_type is not None
-        }

@@ -33,11 +33,20 @@ __all__ = [
     "retry_policy",
 ]
 
-MAX_RETRIES = Setting("maxRetries", "APIKEYS_MAX_RETRIES", "number of retries after a failed request")
-REQUEST_TIMEOUT = Setting("requestTimeout", "APIKEYS_REQUEST_TIMEOUT", "seconds one request attempt may take")
-TOTAL_TIMEOUT = Setting("totalTimeout", "APIKEYS_TOTAL_TIMEOUT", "seconds one operation may take in all")
+MAX_RETRIES = Setting(
+    "maxRetries", "APIKEYS_MAX_RETRIES", "number of retries after a failed request", type="integer"
+)
+REQUEST_TIMEOUT = Setting(
+    "requestTimeout", "APIKEYS_REQUEST_TIMEOUT", "seconds one request attempt may take", type="number"
+)
+TOTAL_TIMEOUT = Setting(
+    "totalTimeout", "APIKEYS_TOTAL_TIMEOUT", "seconds one operation may take in all", type="number"
+)
 MAX_REQUESTS_PER_MINUTE = Setting(
-    "maxRequestsPerMinute", "APIKEYS_MAX_REQUESTS_PER_MINUTE", "most requests a minute to one API"
+    "maxRequestsPerMinute",
+    "APIKEYS_MAX_REQUESTS_PER_MINUTE",
+    "most requests a minute to one API",
+    type="number",
 )
 RETRY_SETTINGS: tuple[Setting, ...] = (MAX_RETRIES, REQUEST_TIMEOUT, TOTAL_TIMEOUT, MAX_REQUESTS_PER_MINUTE)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import SecretStr
 
@@ -30,6 +31,9 @@ class Setting:
     env_var: str
     what: str
     secret: bool = False
+    type: Literal["string", "integer", "number"] = "string"
+    """Its type in the provider plugin's schema. The stack config holds text whatever this says, and the
+    plugin turns a number an explicit provider sends back into text: the value is always read as text."""
 
     @property
     def config_key(self) -> str:

@@ -1,6 +1,7 @@
 """The ASGI layer that delays API requests, enforces the rate limit and injects the faults drawn.
 
-In order, for each API request: the plan's latency; then a request that arrived before the last
+In order, for each API request: the plan's latency; then its ``gather`` (held until that many
+requests are held together); then a request that arrived before the last
 reset is dropped (as a restarted server would), so that it neither consumes the new plan's faults
 nor writes to the reset store; then the rate limit's bucket for the request's API and credential
 (``RateLimit``: 429 in the vendor's format when empty); then the fault drawn, if any.
@@ -103,6 +104,9 @@ class FaultMiddleware:
         self.renderers = renderers
         self.log = log
         self.stopping = stopping or threading.Event()
+        # The requests held by ``gather`` so far, and what releases them (one event loop: no lock).
+        self._gathered = 0
+        self._gather_release = anyio.Event()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         context = find_request_context(scope) if scope["type"] == "http" else None
@@ -115,6 +119,12 @@ class FaultMiddleware:
         if plan.latency_ms > 0:
             await anyio.sleep(plan.latency_ms / 1000)
             entry.latency_ms = plan.latency_ms
+        gathers = plan.gather is not None and (plan.methods is None or scope["method"] in plan.methods)
+        if gathers and not await self._gather(plan.gather or 0, plan.gather_timeout_seconds):
+            message = f"gather: fewer than {plan.gather} requests arrived together"
+            render = self.renderers.for_path(scope["path"])
+            await render(503, message, type="server_error")(scope, receive, send)
+            return
         if self.log is not None and self.log.is_stale(entry):
             await drop_connection(context.server_send)
             return
@@ -148,6 +158,21 @@ class FaultMiddleware:
             await self._damage_response(fault, context, entry, scope, receive, send)
         else:
             await self._fault_response(fault, plan, scope["path"])(scope, receive, send)
+
+    async def _gather(self, count: int, timeout: float) -> bool:
+        """Waits until ``count`` requests wait here together; False if ``timeout`` passes first."""
+        self._gathered += 1
+        release = self._gather_release
+        if self._gathered >= count:
+            self._gathered = 0
+            self._gather_release = anyio.Event()
+            release.set()
+            return True
+        with anyio.move_on_after(timeout):
+            await release.wait()
+            return True
+        self._gathered -= 1
+        return False
 
     def _throttled_response(self, throttle: Throttle, plan: FaultPlan, path: str) -> Response:
         assert plan.rate_limit is not None

@@ -170,6 +170,11 @@ class FaultPlan(BaseModel):
     """Fault only the first of identical requests (same method, path, query and body): a client's
     retry of a request goes through. With ``rates={"commit_then_drop": 1.0}`` every create's first
     attempt commits and loses its answer, and every retry succeeds."""
+    gather: int | None = Field(default=None, ge=2)
+    """Hold each API request of ``methods`` until this many are held at once, then let them all go
+    on: proof that a client sends that many at the same time, without reading a clock. A request
+    still held after ``gather_timeout_seconds`` is answered 503 instead."""
+    gather_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("rates")
     @classmethod

@@ -1,6 +1,7 @@
 """``pulumi-apikeys openai …``: look at and manage Admin API keys from a terminal.
 
-Useful beside Pulumi: find the id of a key to import, check what a stack made, clean up by hand.
+Useful beside Pulumi: bring existing keys under management (``import-file`` for ``pulumi import
+--file``, ``import-code`` for a Python program), check what a stack made, clean up by hand.
 The admin key is read from ``OPENAI_ADMIN_KEY`` only, never from an option, so it stays out of
 shell history and process listings.
 """
@@ -9,35 +10,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-from datetime import datetime, timezone
-from functools import wraps
 from pathlib import Path
-from typing import Literal, ParamSpec, TypeVar
+from typing import Literal
 
 import click
 
-from pulumi_apikeys.errors import ApiKeysError
+from pulumi_apikeys.cli.import_writers import ImportSet, collect, import_options, run_import
+from pulumi_apikeys.cli.key_output import print_table, reporting_errors, when
 from pulumi_apikeys.openai.client import BASE_URL_ENV, AdminApiKeysClient
+from pulumi_apikeys.openai.declaration import ADMIN_API_KEY
 from pulumi_apikeys.openai.models import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN, AdminApiKey
 
 __all__ = ["openai_group"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _reporting_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the package's errors into a one-line message and exit status 1, not a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ApiKeysError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
 
 
 def _client(ctx: click.Context) -> AdminApiKeysClient:
@@ -45,34 +29,16 @@ def _client(ctx: click.Context) -> AdminApiKeysClient:
     return AdminApiKeysClient(base_url=base_url)
 
 
-def _when(timestamp: int | None) -> str:
-    if timestamp is None:
-        return "-"
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
 def _as_row(key: AdminApiKey) -> dict[str, str]:
     return {
         "id": key.id,
         "name": key.name or "",
         "redacted_value": key.redacted_value,
-        "created": _when(key.created_at),
-        "expires": _when(key.expires_at),
-        "last_used": _when(key.last_used_at),
+        "created": when(key.created_at),
+        "expires": when(key.expires_at),
+        "last_used": when(key.last_used_at),
         "owner": f"{key.owner.type or '?'}:{key.owner.name or key.owner.id or '?'}",
     }
-
-
-def _print_table(keys: list[AdminApiKey]) -> None:
-    rows = [_as_row(key) for key in keys]
-    if not rows:
-        click.echo("no keys")
-        return
-    columns = list(rows[0])
-    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
-    click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
-    for r in rows:
-        click.echo("  ".join(r[c].ljust(widths[c]) for c in columns).rstrip())
 
 
 @click.group("openai")
@@ -94,7 +60,7 @@ def openai_group(ctx: click.Context, base_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per key.")
 @click.option("--ids", is_flag=True, help="Only the ids, one per line.")
 @click.pass_context
-@_reporting_errors
+@reporting_errors
 def list_keys(
     ctx: click.Context, order: Literal["asc", "desc"], name: str | None, as_json: bool, ids: bool
 ) -> None:
@@ -108,13 +74,13 @@ def list_keys(
         for key in keys:
             click.echo(key.model_dump_json())
     else:
-        _print_table(keys)
+        print_table([_as_row(key) for key in keys])
 
 
 @openai_group.command("get")
 @click.argument("key_id")
 @click.pass_context
-@_reporting_errors
+@reporting_errors
 def get_key(ctx: click.Context, key_id: str) -> None:
     """Show one key as JSON."""
     click.echo(json.dumps(_client(ctx).retrieve(key_id).model_dump(mode="json"), indent=2))
@@ -136,7 +102,7 @@ def get_key(ctx: click.Context, key_id: str) -> None:
 )
 @click.option("--print-value", is_flag=True, help="Print the key's value to stdout instead.")
 @click.pass_context
-@_reporting_errors
+@reporting_errors
 def create_key(
     ctx: click.Context,
     name: str,
@@ -166,8 +132,50 @@ def create_key(
 @openai_group.command("delete")
 @click.argument("key_id")
 @click.pass_context
-@_reporting_errors
+@reporting_errors
 def delete_key(ctx: click.Context, key_id: str) -> None:
     """Delete a key (a key already gone is not an error)."""
     deleted = _client(ctx).delete(key_id)
     click.echo(f"deleted {key_id}" if deleted else f"{key_id} was already gone")
+
+
+def _importable(ctx: click.Context, pattern: str | None) -> ImportSet:
+    return collect(ADMIN_API_KEY, _client(ctx), {}, pattern=pattern)
+
+
+@openai_group.command("import-file")
+@import_options
+@click.pass_context
+@reporting_errors
+def import_file(ctx: click.Context, pattern: str | None, output: Path | None, force: bool) -> None:
+    """Write the file `pulumi import --file` reads for the keys.
+
+    One entry per key (type apikeys:openai:AdminApiKey, the provider plugin's), named after the
+    key: "CI deployer" is ci-deployer, a repeat ci-deployer-2, a key with no usable name its id.
+    """
+    run_import(
+        "file",
+        output=output,
+        force=force,
+        command="pulumi-apikeys openai import-file",
+        collect_keys=lambda: _importable(ctx, pattern),
+    )
+
+
+@openai_group.command("import-code")
+@import_options
+@click.pass_context
+@reporting_errors
+def import_code(ctx: click.Context, pattern: str | None, output: Path | None, force: bool) -> None:
+    """Print Python adopting the keys as AdminApiKey with import_.
+
+    Each key is declared as it is now (its name), so the next `pulumi up` adopts it with nothing
+    created or replaced; resource names are those import-file gives.
+    """
+    run_import(
+        "code",
+        output=output,
+        force=force,
+        command="pulumi-apikeys openai import-code",
+        collect_keys=lambda: _importable(ctx, pattern),
+    )
