@@ -49,6 +49,8 @@ ADMIN_API_KEY_UNDER_TEST = describe(
         create_call="openai.admin_api_keys.create",
         import_example="key_abc",
         refused_credential_message="Incorrect API key provided.",
-        plugin_get_missing_message="Cannot import Admin API key 'key_missing': there is no key with that id.",
+        plugin_get_missing_message=(
+            "Cannot import Admin API key 'key_missing': the organization has no key with that id."
+        ),
     )
 )

@@ -142,7 +142,8 @@ def test_pulumi_import_of_a_missing_id_fails_naming_it(plugin_stack: HarnessStac
     result = plugin_stack.import_(TOKEN, "legacy", "key_nosuch", protect=False)
 
     assert not result.ok
-    assert "Cannot import Admin API key 'key_nosuch': there is no key with that id." in result.error_text
+    missing = "Cannot import Admin API key 'key_nosuch': the organization has no key with that id."
+    assert missing in result.error_text
     assert plugin_stack.state().managed == []
 
 

@@ -116,15 +116,20 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
         resource = self.resource
         key_id, props = resource.parse_import_id(import_id)
         self.ledger.hold(key_id)
-        what = f"Cannot import {resource.import_subject(key_id, props)}"
-        found = resource.lookup(self.client(), key_id, props)
+        key = self._existing(key_id, props)
+        outputs = resource.outputs_of(key, props, None)
+        inputs = {p.name: outputs[p.name] for p in resource.declared_inputs if outputs[p.name] is not None}
+        return Refreshed(resource.key_id(key), outputs, inputs)
+
+    def _existing(self, key_id: str, props: Mapping[str, Any]) -> KeyT:
+        """The live key an import names; ``AdoptionError`` naming it if it is absent or gone."""
+        what = f"Cannot import {self.resource.import_subject(key_id, props)}"
+        found = self.resource.lookup(self.client(), key_id, props)
         if found.key is None:
-            raise AdoptionError(f"{what}: there is no key with that id.")
+            raise AdoptionError(f"{what}: the organization has no key with that id.")
         if found.gone_reason is not None:
             raise AdoptionError(f"{what}: {found.gone_reason}")
-        outputs = resource.outputs_of(found.key, props, None)
-        inputs = {p.name: outputs[p.name] for p in resource.declared_inputs if outputs[p.name] is not None}
-        return Refreshed(resource.key_id(found.key), outputs, inputs)
+        return found.key
 
     def check_listing(self, args: Mapping[str, Any], *, key_of: KeyOf = _declared_name) -> Checked:
         """Validates a lookup function's arguments, as ``check`` does inputs."""
@@ -180,19 +185,14 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
 
     def _adopt(self, key_id: str, inputs: Mapping[str, Any]) -> KeyState:
         resource = self.resource
-        what = f"Cannot import {resource.import_subject(key_id, inputs)}"
-        found = resource.lookup(self.client(), key_id, inputs)
-        if found.key is None:
-            raise AdoptionError(f"{what}: the organization has no key with that id.")
-        if found.gone_reason is not None:
-            raise AdoptionError(f"{what}: {found.gone_reason}")
+        key = self._existing(key_id, inputs)
         # The API never shows a value again: an imported key's value is unknown to us for good.
-        outputs = resource.outputs_of(found.key, inputs, None)
+        outputs = resource.outputs_of(key, inputs, None)
         for name in resource.adopt_matches:
             mismatch = _mismatch(resource.property_named(name), outputs[name], inputs[name])
             if mismatch is not None:
-                raise AdoptionError(f"{what}: {mismatch}")
-        adopted = resource.key_id(found.key)
+                raise AdoptionError(f"Cannot import {resource.import_subject(key_id, inputs)}: {mismatch}")
+        adopted = resource.key_id(key)
         self.ledger.hold(adopted)
         return KeyState(adopted, outputs)
 
