@@ -43,6 +43,8 @@ class _Stored(BaseModel):
 
 class _Snapshot(BaseModel):
     keys: list[_Stored] = Field(default_factory=list)
+    order: list[str] = Field(default_factory=list)
+    """Every id ever created, deleted ones included, in creation order."""
 
 
 class ToyService:
@@ -54,6 +56,9 @@ class ToyService:
         self._lock = threading.Lock()
         snapshot = state.load(_Snapshot) if state is not None else None
         self._keys: dict[str, _Stored] = {s.key.id: s for s in snapshot.keys} if snapshot else {}
+        # A page token stays good after its key is deleted (as OpenAI's `after` does): a list that
+        # pages while another client deletes keys goes on where it was, not with a 400.
+        self._order: list[str] = (snapshot.order or list(self._keys)) if snapshot else []
 
     def surface(self) -> Any:
         from starlette.routing import Route
@@ -73,6 +78,7 @@ class ToyService:
     def reset(self) -> None:
         with self._lock:
             self._keys.clear()
+            self._order.clear()
             self._save()
 
     def key_count(self) -> int:
@@ -94,14 +100,14 @@ class ToyService:
         if (refusal := self._refusal(request)) is not None:
             return refusal
         if request.method == "GET":
-            with self._lock:
-                keys = [stored.key for stored in self._keys.values()]
             token = request.query_params.get("page_token")
-            start = 0 if token is None else next((i + 1 for i, k in enumerate(keys) if k.id == token), -1)
-            if start < 0:
-                return _error(400, f"Unknown page_token {token!r}.", type="invalid_request")
-            page = keys[start : start + PAGE_SIZE]
-            more = start + PAGE_SIZE < len(keys)
+            with self._lock:
+                if token is not None and token not in self._order:
+                    return _error(400, f"Unknown page_token {token!r}.", type="invalid_request")
+                after = self._order[self._order.index(token) + 1 :] if token is not None else self._order
+                keys = [self._keys[key_id].key for key_id in after if key_id in self._keys]
+            page = keys[:PAGE_SIZE]
+            more = len(keys) > PAGE_SIZE
             body = ToyKeyPage(keys=page, next_page_token=page[-1].id if more else None)
             return JSONResponse(body.model_dump(mode="json"))
         try:
@@ -117,6 +123,7 @@ class ToyService:
         )
         with self._lock:
             self._keys[key.id] = _Stored(key=key, secret_sha256=value_sha256(secret))
+            self._order.append(key.id)
             self._save()
         from pulumi_apikeys.emulator.context import find_request_context
 
@@ -147,7 +154,7 @@ class ToyService:
 
     def _save(self) -> None:
         if self._state is not None:
-            self._state.save(_Snapshot(keys=list(self._keys.values())))
+            self._state.save(_Snapshot(keys=list(self._keys.values()), order=self._order))
 
 
 def _error(status: int, message: str, *, type: str, **details: Any) -> Any:
