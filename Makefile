@@ -43,6 +43,7 @@ emulator: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/client_vs_emulator.py
+	$(BIN)/python benchmarks/plugin_startup.py
 	$(BIN)/python benchmarks/rate_limited_fleet.py
 
 clean:
