@@ -32,6 +32,9 @@ class FaultFigures:
     lost_values: int
     """Resources in state whose value is missing or does not belong to their key."""
     seconds: float
+    failures: tuple[str, ...] = ()
+    """What each user-visible failure said (its error's last line): printed below the table, so a
+    failure the scenario tolerates still leaves its cause in the log."""
 
 
 FIGURES: list[FaultFigures] = []
@@ -85,8 +88,9 @@ def _cell(value: object) -> str:
 
 
 def render(rows: list[FaultFigures] | list[ThrottleFigures]) -> list[str]:
-    """The rows (all of one kind) as a fixed-width table; throttle rows get their ratio too."""
-    names = [f.name for f in fields(rows[0])]
+    """The rows (all of one kind) as a fixed-width table; throttle rows get their ratio too; then
+    each failure a fault row recorded, one line each."""
+    names = [f.name for f in fields(rows[0]) if f.name != "failures"]
     cells = [[_cell(getattr(row, n)) for n in names] for row in rows]
     if isinstance(rows[0], ThrottleFigures):
         names.append("ratio")
@@ -96,4 +100,7 @@ def render(rows: list[FaultFigures] | list[ThrottleFigures]) -> list[str]:
     widths = [max(len(n), *(len(c[i]) for c in cells)) for i, n in enumerate(names)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    for row in rows:
+        if isinstance(row, FaultFigures):
+            lines += [f"failure in {row.scenario}: {text}" for text in row.failures]
     return lines

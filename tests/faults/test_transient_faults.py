@@ -39,6 +39,14 @@ def failed_operations(result: UpResult) -> int:
     return result.error_text.count(" failed:") if not result.ok else 0
 
 
+def what_failed(result: UpResult) -> list[str]:
+    """Each failure's message as the user reads it: the package's error lines, else the last line."""
+    if result.ok:
+        return []
+    lines = result.error_text.strip().splitlines()
+    return [line for line in lines if line.startswith("pulumi_apikeys.errors.")] or lines[-1:]
+
+
 @pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no_orphan(
     subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
@@ -46,10 +54,12 @@ def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no
     emulator.control.set_faults(MIXED_10_PERCENT)
     started = time.monotonic()
     failures = 0
+    said: list[str] = []
 
     for _ in range(RUNS_AT_MOST):
         result = stack.up(many_keys(subject, COUNT))
         failures += failed_operations(result)
+        said += what_failed(result)
         found = audited(subject, stack, emulator)
         # Whatever a run did, state and API agree afterwards: no orphan, no stray, no lost value.
         assert found.problems() == {}
@@ -61,6 +71,7 @@ def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no
     for _ in range(RUNS_AT_MOST):
         result = stack.destroy()
         failures += failed_operations(result)
+        said += what_failed(result)
         found = audited(subject, stack, emulator)
         assert found.problems() == {}
         if result.ok:
@@ -80,6 +91,7 @@ def test_creates_and_deletes_under_ten_percent_mixed_faults_succeed_and_leave_no
             orphaned_keys=len(found.orphans),
             lost_values=lost_values,
             seconds=time.monotonic() - started,
+            failures=tuple(said),
         )
     )
     assert injected > 0
