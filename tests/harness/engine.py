@@ -3,9 +3,10 @@
 Each public method reproduces one engine path; each rule names the engine source it follows
 (pulumi/pulumi: ``pkg/resource/deploy/step_generator.go``, ``step.go``, ``step_executor.go``,
 ``deployment_executor.go``, ``default_providers.go``, ``source_eval.go``, ``providers/registry.go``,
-``pkg/resource/plugin/provider_plugin.go``). Provider resources, default and explicit, are resources like any
-other whose "provider" is the ``Registry``; every other custom resource goes through the provider instance its
-``urn::id`` reference names (``loadResourceProvider``).
+``pkg/resource/plugin/provider_plugin.go``, and ``pkg/engine/update.go`` for what a step's end saves).
+Provider resources, default and explicit, are resources like any other whose "provider" is the
+``Registry``; every other custom resource goes through the provider instance its ``urn::id`` reference
+names (``loadResourceProvider``).
 
 Registrations arrive concurrently from the SDK's thread pool: engine state is guarded by one lock, held
 only for bookkeeping, never across a gRPC call, so independent resources reach their providers in parallel.
@@ -48,6 +49,7 @@ from tests.harness.providers import (
     DIFF_UNKNOWN,
     CheckResult,
     DiffResult,
+    InitError,
     NotModelled,
     PluginHost,
     PropertyDiff,
@@ -63,7 +65,9 @@ from tests.harness.state import ROOT_STACK_TYPE, ResourceState
 
 __all__ = [
     "DYNAMIC_PACKAGE",
+    "INIT_ERROR_KEY",
     "PROVIDER_TYPE",
+    "STEP_FAILED",
     "DeploymentError",
     "Engine",
     "MonitorError",
@@ -72,6 +76,10 @@ __all__ = [
 ]
 
 PROVIDER_TYPE = f"pulumi:providers:{DYNAMIC_PACKAGE}"
+INIT_ERROR_KEY = "#initerror"
+"""The diff key of a change due to init errors (``step_generator.go``, ``initErrorSpecialKey``)."""
+STEP_FAILED = "failed"
+"""``StepRecord.detail`` of a create or update that failed part-way: its partial state was kept."""
 _HOOKS = (
     "before_create",
     "after_create",
@@ -106,7 +114,9 @@ class MonitorError(grpc.RpcError):  # type: ignore[misc]
 class StepRecord:
     """One step the engine carried out, in completion order.
 
-    ``detail`` says what a refresh found (``same``, ``update``, ``delete``). ``detailed_diff`` is the step's
+    ``detail`` says what a refresh found (``same``, ``update``, ``delete``), or ``failed`` for a create or
+    update that failed part-way (``StatusPartialFailure``): the step failed the operation, but its state, with
+    the init errors, is in the snapshot (``OnResourceStepPost`` saves it). ``detailed_diff`` is the step's
     ``DetailedDiff`` as the CLI displays it: property path -> kind (``update``, ``update-replace``, ``add``,
     ...), after ``replaceOnChanges``; empty when the provider gave none and the engine computed none.
     """
@@ -720,24 +730,28 @@ class Engine:
             return created
 
         diff = self._diff(goal, ops, old, new)
-        if diff.changes != DIFF_SOME:
-            if imported:
-                # An import with no diff resolves with the imported state, no same step
-                # (continueStepsFromDiff).
-                with self._lock:
-                    self._news.append(old)
-                    self.persist()
-                return old
-            return self._same(goal, old, new)
-        diff = self._apply_replace_on_changes(diff, goal.replace_on_changes)
-        if not diff.replace():
+        has_init_errors = bool(old.init_errors)
+        diff = self._apply_replace_on_changes(diff, goal.replace_on_changes, has_init_errors)
+        if diff.changes == DIFF_SOME:
+            if not diff.replace():
+                return self._update(goal, ops, old, new, diff)
+            if goal.import_id:
+                raise self.fail(
+                    f"{goal.urn}: previously-imported resources that still specify an ID may not be "
+                    "replaced; please remove the `import` declaration from your program"
+                )
+            return self._replace(goal, ops, old, new, diff)
+        if has_init_errors:
+            # Unchanged, but the last create or update failed part-way: an (empty) update step tries again
+            # (continueStepsFromDiff, ``if hasInitErrors``).
             return self._update(goal, ops, old, new, diff)
-        if goal.import_id:
-            raise self.fail(
-                f"{goal.urn}: previously-imported resources that still specify an ID may not be replaced; "
-                "please remove the `import` declaration from your program"
-            )
-        return self._replace(goal, ops, old, new, diff)
+        if imported:
+            # An import with no diff resolves with the imported state, no same step (continueStepsFromDiff).
+            with self._lock:
+                self._news.append(old)
+                self.persist()
+            return old
+        return self._same(goal, old, new)
 
     def _check(self, goal: _Goal, ops: _Ops, olds: PropertyMap) -> PropertyMap:
         """``Check``; failures abort the operation with Pulumi's diagnostics (``issueCheckFailures``, which
@@ -801,13 +815,20 @@ class Engine:
         return diff.replace()
 
     @staticmethod
-    def _apply_replace_on_changes(diff: DiffResult, replace_on_changes: list[str]) -> DiffResult:
+    def _apply_replace_on_changes(
+        diff: DiffResult, replace_on_changes: list[str], has_init_errors: bool
+    ) -> DiffResult:
         """``applyReplaceOnChanges``: detailed-diff entries under a ``replaceOnChanges`` path become replace
-        kinds, and changed keys under one become replace keys (init errors are not modelled).
+        kinds, and changed keys under one become replace keys. A resource with init errors is changed at
+        ``#initerror``: a ``replaceOnChanges`` path containing that key replaces it (a replace key, and an
+        ``update-replace`` entry in a detailed diff). A diff without changes is left alone unless the old
+        state has init errors.
 
         A provider that reports neither changed keys nor a detailed diff (the Python dynamic server with
         ``changes=True``) gives ``replaceOnChanges`` nothing to match.
         """
+        if diff.changes != DIFF_SOME and not has_init_errors:
+            return diff
         paths = [parse_property_path(p) for p in replace_on_changes]
         if not paths:
             return diff
@@ -829,8 +850,17 @@ class Engine:
                 continue
             if any(path_contains(p, key_path) for p in paths) and key not in keys:
                 keys.append(key)
+        changes = diff.changes
+        if has_init_errors:
+            init_error_path = parse_property_path(INIT_ERROR_KEY)
+            for path in paths:
+                if path_contains(path, init_error_path):
+                    keys.append(INIT_ERROR_KEY)
+                    if detailed is not None:
+                        detailed[INIT_ERROR_KEY] = PropertyDiff("update-replace")
+                    changes = DIFF_SOME
         return DiffResult(
-            changes=diff.changes,
+            changes=changes,
             replace_keys=keys,
             stable_keys=diff.stable_keys,
             changed_keys=diff.changed_keys,
@@ -869,12 +899,23 @@ class Engine:
     ) -> ResourceState:
         """``CreateStep``: ``Create`` with the checked inputs (``preview`` in a preview: ``provider.Create``
         skips the call for a provider without preview support and answers with the inputs). After a
-        create-before-delete replacement the old state is marked for deletion, deleted at the end."""
+        create-before-delete replacement the old state is marked for deletion, deleted at the end.
+
+        A partial failure (``InitError``) takes the ID and outputs it carried and records its reasons as
+        ``InitErrors``; the state joins the snapshot as a created one would (``OnResourceStepPost`` ends the
+        mutation as successful for ``StatusPartialFailure``), then the step fails the operation.
+        """
         with self._lock:
             self.check_not_cancelled()
+        partial: InitError | None = None
         with self.step(goal.urn):
-            new_id, outputs = ops.create(goal.urn, new.inputs, preview=self.preview)
-        if not new_id and not self.preview:
+            try:
+                new_id, outputs = ops.create(goal.urn, new.inputs, preview=self.preview)
+            except InitError as exc:
+                partial = exc
+                new_id, outputs = exc.resource_id, exc.outputs
+                new.init_errors = list(exc.reasons)
+        if partial is None and not new_id and not self.preview:
             raise self.fail(f"{goal.urn}: provider did not return an ID from Create")
         new.id = new_id or UNKNOWN
         new.outputs = outputs
@@ -884,7 +925,9 @@ class Engine:
             if replacing is not None:
                 replacing.delete = True
             self._news.append(new)
-        self.record(op, goal.urn, diff=diff)
+        self.record(op, goal.urn, STEP_FAILED if partial is not None else "", diff=diff)
+        if partial is not None:
+            raise self.fail(f"{goal.urn}: {partial}")
         return new
 
     def _same(self, goal: _Goal, old: ResourceState, new: ResourceState) -> ResourceState:
@@ -911,25 +954,44 @@ class Engine:
         self, goal: _Goal, ops: _Ops, old: ResourceState, new: ResourceState, diff: DiffResult
     ) -> ResourceState:
         """``UpdateStep``: ``Update(id, old outputs, checked inputs)``; a preview without preview support
-        echoes the inputs."""
+        echoes the inputs. The new state has no init errors (``generateSteps`` builds it without), so a
+        successful update clears the old state's.
+
+        A partial failure (``InitError``, ``UpdateStep.Apply``): the outputs it carried become the new state's
+        and its reasons the ``InitErrors``; secrets are marked as after any step (``continueExecuteStep``);
+        then ``OnResourceStepPost`` (``pkg/engine/update.go``) puts the *old* inputs back ("the resource that
+        exists was not ... updated successfully with those inputs", pulumi/pulumi#2011) and ends the
+        mutation as successful: the snapshot holds old inputs, partial outputs and the init errors. The
+        step still fails the operation. An error without that detail fails it and keeps the old state.
+        """
         with self._lock:
             self.check_not_cancelled()
         new.id = old.id
+        partial: InitError | None = None
         with self.step(goal.urn):
-            new.outputs = ops.update(
-                goal.urn,
-                old.id,
-                old_inputs=old.inputs,
-                old_outputs=old.outputs,
-                new_inputs=new.inputs,
-                preview=self.preview,
-            )
+            try:
+                new.outputs = ops.update(
+                    goal.urn,
+                    old.id,
+                    old_inputs=old.inputs,
+                    old_outputs=old.outputs,
+                    new_inputs=new.inputs,
+                    preview=self.preview,
+                )
+            except InitError as exc:
+                partial = exc
+                new.outputs = exc.outputs
+                new.init_errors = list(exc.reasons)
         new.modified = _now()
         self.finish_state(new)
+        if partial is not None:
+            new.inputs = dict(old.inputs)
         with self._lock:
             self._consume(old)
             self._news.append(new)
-        self.record("update", goal.urn, diff=diff)
+        self.record("update", goal.urn, STEP_FAILED if partial is not None else "", diff=diff)
+        if partial is not None:
+            raise self.fail(f"{goal.urn}: {partial}")
         return new
 
     def _replace(
@@ -1118,8 +1180,8 @@ class Engine:
         ``deploymentExecutor.refresh`` + ``RefreshStep``: ``Read(id, inputs=old inputs, state=old outputs)``
         through the provider loaded from the checkpoint; a blank ID (or no outputs) drops the resource;
         otherwise outputs (and inputs, if returned) are replaced, then a ``Diff`` of new state against old
-        inputs tells whether the refresh changed anything. Providers, components and pending replacements
-        are not read.
+        inputs tells whether the refresh changed anything; a successful read clears init errors. Providers,
+        components and pending replacements are not read.
         """
         with self._lock:
             targets = [s for s in self._olds if s.custom and not is_provider_type(s.type)]
@@ -1143,6 +1205,8 @@ class Engine:
         new = copy.copy(old)
         new.id = read.id
         new.outputs = read.outputs
+        # RefreshStep.Apply sets ``InitErrors = initErrors``: a Read that succeeded leaves none.
+        new.init_errors = []
         if read.inputs is not None:
             new.inputs = read.inputs
         self.finish_state(new)

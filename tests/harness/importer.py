@@ -24,6 +24,7 @@ from typing import Any
 
 from tests.harness.engine import Engine, check_failure_messages
 from tests.harness.plugins import SemVer, default_provider_name, provider_request_key
+from tests.harness.properties import go_multierror
 from tests.harness.provider_server import ProviderError
 from tests.harness.providers import NotModelled, StepFailed, is_provider_type, set_provider_version
 from tests.harness.state import ROOT_STACK_TYPE, ResourceState
@@ -100,13 +101,6 @@ def make_import_file(
     return {"nameTable": name_table, "resources": [resource]}
 
 
-def _multierror(errors: list[str]) -> str:
-    """hashicorp/go-multierror's text, as the command prints the errors it collected."""
-    noun = "error" if len(errors) == 1 else "errors"
-    points = "".join(f"\t* {e}\n" for e in errors)
-    return f"{len(errors)} {noun} occurred:\n{points}\n"
-
-
 def _qualified_type(urn: str) -> str:
     return urn.split("::")[2]
 
@@ -151,7 +145,7 @@ def parse_import_file(data: dict[str, Any], *, stack: str, project: str) -> list
         if any(j < i and other["name"] == spec["name"] for j, other in enumerate(raw_specs)):
             taken[spec["name"]] = True
     if errors:
-        raise ImportFileError(_multierror(errors))
+        raise ImportFileError(go_multierror(errors))
 
     urns: dict[str, str] = dict(name_table)
     for spec in raw_specs:
@@ -189,7 +183,7 @@ def parse_import_file(data: dict[str, Any], *, stack: str, project: str) -> list
         if not progressed and not errors:
             errors.append("the import file's parents form a cycle")
     if errors:
-        raise ImportFileError(_multierror(errors))
+        raise ImportFileError(go_multierror(errors))
 
     imports: list[ImportSpec] = []
     for i, spec in enumerate(raw_specs):
@@ -227,7 +221,7 @@ def parse_import_file(data: dict[str, Any], *, stack: str, project: str) -> list
             )
         )
     if errors:
-        raise ImportFileError(_multierror(errors))
+        raise ImportFileError(go_multierror(errors))
     return imports
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "format_property_path",
     "from_struct",
     "go_json",
+    "go_multierror",
     "make_secret",
     "parse_property_path",
     "path_contains",
@@ -231,6 +232,13 @@ def go_json(value: Any) -> str:
         return v
 
     return json.dumps(normalize(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def go_multierror(errors: list[str]) -> str:
+    """hashicorp/go-multierror's text (``ListFormatFunc``), as the engine prints the errors it collected."""
+    noun = "error" if len(errors) == 1 else "errors"
+    points = "".join(f"\t* {e}\n" for e in errors)
+    return f"{len(errors)} {noun} occurred:\n{points}\n"
 
 
 PathElement = str | int

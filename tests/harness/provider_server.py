@@ -20,7 +20,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2_grpc
 
-__all__ = ["ProviderCall", "ProviderError", "ProviderServer"]
+__all__ = ["STATUS_DETAILS_KEY", "ProviderCall", "ProviderError", "ProviderServer"]
 
 _START_TIMEOUT = 30.0
 
@@ -43,15 +43,26 @@ class ProviderCall:
         return asdict(self)
 
 
-class ProviderError(Exception):
-    """A provider call failed; ``details`` is what the server sent (a Python traceback for CRUD calls)."""
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+"""The trailing metadata that carries a serialized ``google.rpc.Status`` with typed error details."""
 
-    def __init__(self, method: str, urn: str, code: grpc.StatusCode, details: str) -> None:
+
+class ProviderError(Exception):
+    """A provider call failed; ``details`` is what the server sent (a Python traceback for CRUD calls).
+
+    ``status_details`` is the raw ``grpc-status-details-bin`` trailer, if the server sent one (a plugin
+    reporting a partial failure does; the SDK's dynamic provider server never does).
+    """
+
+    def __init__(
+        self, method: str, urn: str, code: grpc.StatusCode, details: str, status_details: bytes | None = None
+    ) -> None:
         super().__init__(f"{method} failed for {urn or 'the provider'}: {details}")
         self.method = method
         self.urn = urn
         self.code = code
         self.details = details
+        self.status_details = status_details
 
 
 class ProviderServer:
@@ -153,10 +164,12 @@ class ProviderServer:
             # The error raised by a unary call is also a grpc.Call: it carries the status.
             code: grpc.StatusCode = exc.code()
             details: str = exc.details() or ""
+            trailers = exc.trailing_metadata() or ()
+            status_details = next((v for k, v in trailers if k == STATUS_DETAILS_KEY), None)
             self._journal(
                 ProviderCall(method, urn, resource_id, started, time.time(), False, details, self.provider)
             )
-            raise ProviderError(method, urn, code, details) from None
+            raise ProviderError(method, urn, code, details, status_details) from None
         self._journal(ProviderCall(method, urn, resource_id, started, time.time(), True, "", self.provider))
         return response
 

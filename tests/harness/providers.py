@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # PyYAML, a dependency of pulumi, ships no stubs
-from google.protobuf import empty_pb2
-from pulumi.runtime.proto import engine_pb2, provider_pb2
+from google.protobuf import empty_pb2, message
+from pulumi.runtime.proto import engine_pb2, provider_pb2, status_pb2
 
 from tests.harness.engine_service import Diagnostics, EngineService
 from tests.harness.plugins import (
@@ -43,6 +43,7 @@ from tests.harness.properties import (
     contains_unknowns,
     from_struct,
     go_json,
+    go_multierror,
     make_secret,
     strip_secrets,
     to_struct,
@@ -57,6 +58,7 @@ __all__ = [
     "INTERNAL_KEY",
     "CheckResult",
     "DiffResult",
+    "InitError",
     "NotModelled",
     "PluginHost",
     "PluginLoadError",
@@ -98,6 +100,22 @@ class StepFailed(Exception):
 
 class PluginLoadError(StepFailed):
     """A plugin could not be found or started; the message is the engine's."""
+
+
+class InitError(StepFailed):
+    """``plugin.InitError`` with the answer it came with: a ``Create`` or ``Update`` that failed part-way.
+
+    ``provider_plugin.go``, ``parseError``: an ``ErrorResourceInitFailed`` among the error's status details
+    makes the call's status ``StatusPartialFailure``, its outputs the detail's ``properties`` (its ``id`` too,
+    for ``Create``) and its error an ``InitError`` of the detail's ``reasons``, whose text is their
+    multierror list. The step still fails; the engine keeps the state (``step.go``, ``Apply``).
+    """
+
+    def __init__(self, reasons: list[str], *, resource_id: str, outputs: PropertyMap) -> None:
+        super().__init__(go_multierror(reasons) if reasons else "resource init failed")
+        self.reasons = reasons
+        self.resource_id = resource_id
+        self.outputs = outputs
 
 
 def is_provider_type(type_: str) -> bool:
@@ -227,6 +245,36 @@ def _decode_diff(response: Any) -> DiffResult:
 
 def _failures(response: Any) -> list[tuple[str, str]]:
     return [(f.property, f.reason) for f in response.failures]
+
+
+def _init_failed(error: ProviderError) -> provider_pb2.ErrorResourceInitFailed | None:
+    """``parseError``: the first ``ErrorResourceInitFailed`` among the error's status details, if any.
+
+    grpc-go takes the status from the ``grpc-status-details-bin`` trailer and ``rpcerror.Convert`` unpacks
+    its details; any other detail is ignored, as is an error without the trailer (the dynamic provider's
+    path: nothing changes there). A trailer that does not decode, or whose status code is not the call's,
+    is refused: what grpc-go makes of those is not modelled.
+    """
+    if error.status_details is None:
+        return None
+    try:
+        status = status_pb2.Status.FromString(error.status_details)
+    except message.DecodeError:
+        raise NotModelled(
+            f"{error.method}: the harness does not model a grpc-status-details-bin that does not decode"
+        ) from None
+    for detail in status.details:
+        if not detail.Is(provider_pb2.ErrorResourceInitFailed.DESCRIPTOR):
+            continue
+        if status.code != error.code.value[0]:
+            raise NotModelled(
+                f"{error.method}: the harness does not model status details whose code ({status.code}) is "
+                f"not the call's ({error.code.name})"
+            )
+        init_failed = provider_pb2.ErrorResourceInitFailed()
+        detail.Unpack(init_failed)
+        return init_failed
+    return None
 
 
 # ------------------------------------------------------------------------------------- instance
@@ -398,7 +446,7 @@ class ProviderInstance:
     def create(self, urn: str, properties: PropertyMap, *, preview: bool) -> tuple[str, PropertyMap]:
         """``Create``. In a preview, a provider without preview support is not called: the inputs stand in
         for the outputs; one with it gets ``preview=True`` and its answer (unknowns as the sentinel) is
-        used."""
+        used. A partial failure (``parseError``) raises ``InitError`` with the ID and outputs it carried."""
         self._require_configured("Create")
         if preview and not self.supports_preview:
             return "", dict(properties)
@@ -406,11 +454,21 @@ class ProviderInstance:
         request = provider_pb2.CreateRequest(
             urn=urn, name=name, type=type_, properties=self._wire(properties), preview=preview
         )
-        response = self._call("Create", request, urn=urn)
+        try:
+            response = self._call("Create", request, urn=urn)
+        except ProviderError as exc:
+            init_failed = _init_failed(exc)
+            if init_failed is None:
+                raise
+            # A partial failure is answered as a response would be: the same ID check, then InitError.
+            response = init_failed
         self._refuse_refresh_before_update(response, urn)
         if not response.id and not preview:
             raise StepFailed(f"plugin returned empty resource.ID from create '{urn}'")
-        return response.id, self._annotated(from_struct(response.properties), properties)
+        outputs = self._annotated(from_struct(response.properties), properties)
+        if isinstance(response, provider_pb2.ErrorResourceInitFailed):
+            raise InitError(list(response.reasons), resource_id=response.id, outputs=outputs)
+        return response.id, outputs
 
     def read(
         self, urn: str, resource_id: str, *, inputs: PropertyMap | None, state: PropertyMap | None
@@ -424,7 +482,16 @@ class ProviderInstance:
         )
         if inputs is not None:
             request.inputs.CopyFrom(self._wire(inputs))
-        response = self._call("Read", request, urn=urn, resource_id=resource_id)
+        try:
+            response = self._call("Read", request, urn=urn, resource_id=resource_id)
+        except ProviderError as exc:
+            if _init_failed(exc) is not None:
+                # step.go keeps the init errors three ways: RefreshStep warns, ImportStep goes on and
+                # ReadStep fails the step.
+                raise NotModelled(
+                    "the harness does not model a Read that fails part-way (ErrorResourceInitFailed)"
+                ) from None
+            raise
         self._refuse_refresh_before_update(response, urn)
         outputs = from_struct(response.properties) if response.HasField("properties") else None
         new_inputs = from_struct(response.inputs) if response.HasField("inputs") else None
@@ -444,7 +511,9 @@ class ProviderInstance:
         new_inputs: PropertyMap,
         preview: bool,
     ) -> PropertyMap:
-        """``Update``; in a preview without preview support, the new inputs stand in for the outputs."""
+        """``Update``; in a preview without preview support, the new inputs stand in for the outputs. A
+        partial failure (``parseError``) raises ``InitError`` with the outputs it carried (its ID is
+        ignored, as ``provider.Update`` ignores it)."""
         self._require_configured("Update")
         if preview and not self.supports_preview:
             return dict(new_inputs)
@@ -459,7 +528,15 @@ class ProviderInstance:
             old_inputs=self._wire(old_inputs),
             preview=preview,
         )
-        response = self._call("Update", request, urn=urn, resource_id=resource_id)
+        try:
+            response = self._call("Update", request, urn=urn, resource_id=resource_id)
+        except ProviderError as exc:
+            init_failed = _init_failed(exc)
+            if init_failed is None:
+                raise
+            self._refuse_refresh_before_update(init_failed, urn)
+            outputs = self._annotated(from_struct(init_failed.properties), new_inputs)
+            raise InitError(list(init_failed.reasons), resource_id=resource_id, outputs=outputs) from None
         return self._annotated(from_struct(response.properties), new_inputs)
 
     def delete(

@@ -141,6 +141,9 @@ class ResourceState:
     parent: str = ""
     provider: str = ""
     dependencies: list[str] = field(default_factory=list)
+    init_errors: list[str] = field(default_factory=list)
+    """``InitErrors``: why the last create or update failed part-way (``StatusPartialFailure``); a resource
+    that has any is updated on the next ``up`` (``step_generator.go``, ``hasInitErrors``)."""
     external: bool = False
     delete: bool = False
     additional_secret_outputs: list[str] = field(default_factory=list)
@@ -170,6 +173,7 @@ class ResourceState:
             "parent": self.parent,
             "external": self.external,
             "dependencies": self.dependencies,
+            "initErrors": self.init_errors,
             "provider": self.provider,
             "additionalSecretOutputs": self.additional_secret_outputs,
             "aliases": self.aliases,
@@ -192,6 +196,7 @@ class ResourceState:
             parent=data.get("parent", ""),
             provider=data.get("provider", ""),
             dependencies=list(data.get("dependencies", [])),
+            init_errors=list(data.get("initErrors", [])),
             external=data.get("external", False),
             delete=data.get("delete", False),
             additional_secret_outputs=list(data.get("additionalSecretOutputs", [])),

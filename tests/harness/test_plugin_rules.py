@@ -666,3 +666,137 @@ def test_an_import_file_without_an_id_fails_as_the_command_does(plugin_stack: Ha
 
     assert not result.ok
     assert "1 error occurred:\n\t* resource 'a' of type 'toy:index:Widget' has no ID" in result.error_text
+
+
+# ----------------------------------------------------------------------------- partial failures
+
+
+PARTIAL = 'Widget("w", label="two", partial_failure="stopped half-way")'
+
+
+def _partially_updated(stack: HarnessStack) -> None:
+    """A widget created, then updated (label one -> two) by an update that failed part-way."""
+    stack.up(toy_plugin_program(ONE_WIDGET)).assert_ok()
+    assert not stack.up(toy_plugin_program(PARTIAL)).ok
+
+
+def test_a_partially_failed_update_fails_the_up_and_keeps_old_inputs_partial_outputs_and_init_errors(
+    plugin_stack: HarnessStack,
+) -> None:
+    plugin_stack.up(toy_plugin_program(ONE_WIDGET)).assert_ok()
+    widget_id = plugin_stack.state().resource("w").id
+
+    result = plugin_stack.up(toy_plugin_program(PARTIAL))
+
+    urn = plugin_stack.urn(WIDGET, "w")
+    assert not result.ok
+    assert f"{urn}: 1 error occurred:\n\t* stopped half-way\n" in result.error_text
+    assert [(s.op, s.detail) for s in result.journal if s.urn == urn] == [("update", "failed")]
+    widget = plugin_stack.state().resource("w")
+    assert widget.id == widget_id
+    assert widget.init_errors == ["stopped half-way"]
+    # The outputs are the ones the error carried; the inputs stay the old ones (OnResourceStepPost).
+    assert widget.outputs["label"] == "two"
+    assert widget.outputs["initialized"] is False
+    assert widget.inputs["label"] == "one"
+    assert '"initErrors": [\n' in plugin_stack.state().raw
+
+
+def test_a_resource_with_init_errors_is_updated_without_changes_and_a_successful_update_clears_them(
+    plugin_stack: HarnessStack,
+) -> None:
+    _partially_updated(plugin_stack)
+
+    retried = plugin_stack.up()
+    settled = plugin_stack.up()
+
+    assert retried.ok, retried
+    assert retried.ops("w") == ["update"]
+    assert retried.detailed_diff("w") == {}  # the plugin's Diff saw no change: the init errors did it
+    assert retried.crud_calls == [("Check", "w"), ("Diff", "w"), ("Update", "w")]
+    widget = plugin_stack.state().resource("w")
+    assert widget.init_errors == []
+    assert widget.inputs["label"] == "two"
+    assert "initialized" not in widget.outputs
+    assert "initErrors" not in plugin_stack.state().raw
+    assert settled.ops("w") == ["same"]
+
+
+def test_an_update_error_without_details_keeps_the_old_state_and_records_no_step(
+    plugin_stack: HarnessStack,
+) -> None:
+    plugin_stack.up(toy_plugin_program(ONE_WIDGET)).assert_ok()
+    before = plugin_stack.state().resource("w")
+
+    result = plugin_stack.up(toy_plugin_program('Widget("w", label="two", fail_update="not today")'))
+
+    assert not result.ok
+    assert f"{plugin_stack.urn(WIDGET, 'w')}: Update failed:\n" in result.error_text
+    assert "update refused: not today" in result.error_text
+    assert result.ops("w") == []
+    assert plugin_stack.state().resource("w") == before
+
+
+def test_a_partially_failed_create_keeps_the_new_resource_with_its_new_inputs_and_init_errors(
+    plugin_stack: HarnessStack, plugin_store: Path
+) -> None:
+    program = toy_plugin_program('Widget("w", label="one", partial_failure="made, not ready")')
+
+    failed = plugin_stack.up(program)
+    widget = plugin_stack.state().resource("w")
+    retried = plugin_stack.up(program)
+
+    assert not failed.ok
+    assert "1 error occurred:\n\t* made, not ready\n" in failed.error_text
+    assert [(s.op, s.detail) for s in failed.journal if s.urn == widget.urn] == [("create", "failed")]
+    assert widget.id in widget_ids(plugin_store)
+    assert widget.inputs["partialFailure"] == "made, not ready"  # a create keeps its new inputs
+    assert (widget.outputs["initialized"], widget.init_errors) == (False, ["made, not ready"])
+    assert retried.ok, retried
+    assert retried.ops("w") == ["update"]
+    assert plugin_stack.state().resource("w").init_errors == []
+
+
+def test_replace_on_changes_naming_the_init_error_key_replaces_a_resource_with_init_errors(
+    plugin_stack: HarnessStack, plugin_store: Path
+) -> None:
+    _partially_updated(plugin_stack)
+    old_id = plugin_stack.state().resource("w").id
+
+    result = plugin_stack.up(
+        toy_plugin_program(
+            'Widget("w", label="two", partial_failure="stopped half-way", '
+            'opts=pulumi.ResourceOptions(replace_on_changes=["*"]))'
+        )
+    )
+
+    assert result.ok, result
+    assert result.ops("w") == ["create-replacement", "replace", "delete-replaced"]
+    assert result.detailed_diff("w") == {"#initerror": "update-replace"}
+    widget = plugin_stack.state().resource("w")
+    assert widget.init_errors == []
+    assert widget_ids(plugin_store) == {widget.id} != {old_id}
+
+
+def test_a_refresh_whose_read_succeeds_clears_init_errors(plugin_stack: HarnessStack) -> None:
+    _partially_updated(plugin_stack)
+
+    refreshed = plugin_stack.refresh()
+    after = plugin_stack.up()
+
+    assert refreshed.ok, refreshed
+    assert plugin_stack.state().resource("w").init_errors == []
+    assert after.ops("w") == ["same"]
+
+
+def test_a_preview_of_a_resource_with_init_errors_shows_the_update_and_saves_nothing(
+    plugin_stack: HarnessStack,
+) -> None:
+    _partially_updated(plugin_stack)
+    raw = plugin_stack.state().raw
+
+    result = plugin_stack.preview()
+
+    assert result.ok, result
+    assert result.ops("w") == ["update"]
+    assert plugin_stack.state().raw == raw

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import grpc
 import pytest
-from pulumi.runtime.proto import engine_pb2, resource_pb2
+from google.protobuf import any_pb2
+from pulumi.runtime.proto import engine_pb2, provider_pb2, resource_pb2, status_pb2
 
-from tests.harness.engine import Engine
+from tests.harness.engine import INIT_ERROR_KEY, Engine
 from tests.harness.engine_service import Diagnostics
 from tests.harness.importer import ImportFileError, make_import_file, parse_import_file
 from tests.harness.monitor import HarnessMonitor
 from tests.harness.plugins import EngineFlags, SemVer, default_provider_name, plugin_arguments
-from tests.harness.properties import detailed_object_diff, go_json, parse_property_path, path_contains
-from tests.harness.providers import DIFF_SOME, DiffResult, PropertyDiff
+from tests.harness.properties import (
+    detailed_object_diff,
+    go_json,
+    parse_property_path,
+    path_contains,
+    to_struct,
+)
+from tests.harness.provider_server import ProviderError, ProviderServer
+from tests.harness.providers import (
+    DIFF_NONE,
+    DIFF_SOME,
+    DiffResult,
+    InitError,
+    NotModelled,
+    PropertyDiff,
+    ProviderInstance,
+    StepFailed,
+)
 
 
 @pytest.mark.parametrize(
@@ -134,3 +152,109 @@ def test_the_monitor_refuses_calls_and_stream_invokes(method: str) -> None:
 
     with pytest.raises(NotImplementedError, match=f"the harness does not model {method}"):
         getattr(monitor, method)(resource_pb2.ResourceInvokeRequest(tok="toy:index:f"))
+
+
+# ----------------------------------------------------------------------------- partial failures
+
+WIDGET_URN = "urn:pulumi:dev::p::toy:index:Widget::w"
+INIT_FAILED = provider_pb2.ErrorResourceInitFailed(
+    id="widget-1", properties=to_struct({"label": "half"}, keep_secrets=True), reasons=["half-way"]
+)
+
+
+def _status(*details: Any, code: grpc.StatusCode = grpc.StatusCode.UNKNOWN) -> status_pb2.Status:
+    packed = []
+    for detail in details:
+        any_detail = any_pb2.Any()
+        any_detail.Pack(detail)
+        packed.append(any_detail)
+    return status_pb2.Status(code=code.value[0], message="boom", details=packed)
+
+
+class _FailingServer:
+    """A provider server whose every call fails with ``UNKNOWN`` and, if given, these status details."""
+
+    def __init__(self, status: status_pb2.Status | None) -> None:
+        self.status_details = None if status is None else status.SerializeToString()
+
+    def call(self, method: str, request: Any, *, urn: str = "", resource_id: str = "") -> Any:
+        raise ProviderError(method, urn, grpc.StatusCode.UNKNOWN, "boom", self.status_details)
+
+
+def _failing(status: status_pb2.Status | None) -> ProviderInstance:
+    handshake = provider_pb2.ProviderHandshakeResponse(accept_secrets=True)
+    instance = ProviderInstance(
+        cast(ProviderServer, _FailingServer(status)), package="toy", provider_urn="urn:p", handshake=handshake
+    )
+    instance.configured = True
+    return instance
+
+
+def _update(instance: ProviderInstance) -> Any:
+    return instance.update(
+        WIDGET_URN, "widget-1", old_inputs={}, old_outputs={}, new_inputs={"label": "x"}, preview=False
+    )
+
+
+def test_an_init_failed_detail_makes_update_an_init_error_with_its_outputs_and_reasons() -> None:
+    with pytest.raises(InitError) as raised:
+        _update(_failing(_status(INIT_FAILED)))
+
+    assert (raised.value.outputs, raised.value.reasons) == ({"label": "half"}, ["half-way"])
+    assert str(raised.value) == "1 error occurred:\n\t* half-way\n\n"  # InitError.Error: a multierror
+
+
+def test_an_init_error_without_reasons_says_resource_init_failed() -> None:
+    assert str(InitError([], resource_id="", outputs={})) == "resource init failed"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [None, _status(provider_pb2.ConfigureErrorMissingKeys())],
+    ids=["no-details", "another-detail"],
+)
+def test_an_update_error_without_an_init_failed_detail_stays_a_provider_error(
+    status: status_pb2.Status | None,
+) -> None:
+    with pytest.raises(ProviderError, match="boom"):
+        _update(_failing(status))
+
+
+def test_an_init_failed_detail_under_another_status_code_is_refused() -> None:
+    with pytest.raises(NotModelled, match="not the call's"):
+        _update(_failing(_status(INIT_FAILED, code=grpc.StatusCode.INTERNAL)))
+
+
+def test_a_partial_create_without_an_id_fails_as_an_empty_id_does() -> None:
+    no_id = provider_pb2.ErrorResourceInitFailed(reasons=["half-way"])
+
+    with pytest.raises(StepFailed, match=r"plugin returned empty resource\.ID from create") as raised:
+        _failing(_status(no_id)).create(WIDGET_URN, {}, preview=False)
+    assert not isinstance(raised.value, InitError)
+
+
+def test_a_partial_create_carries_its_id() -> None:
+    with pytest.raises(InitError) as raised:
+        _failing(_status(INIT_FAILED)).create(WIDGET_URN, {}, preview=False)
+
+    assert raised.value.resource_id == "widget-1"
+
+
+def test_a_read_that_fails_part_way_is_refused() -> None:
+    with pytest.raises(NotModelled, match="a Read that fails part-way"):
+        _failing(_status(INIT_FAILED)).read(WIDGET_URN, "widget-1", inputs={}, state={})
+
+
+def test_init_errors_replace_only_through_a_replace_on_changes_path_containing_the_init_error_key() -> None:
+    unchanged = DiffResult(DIFF_NONE, detailed_diff={})
+
+    replaced = Engine._apply_replace_on_changes(unchanged, ["*"], True)
+    kept = Engine._apply_replace_on_changes(unchanged, ["label"], True)
+
+    assert replaced.changes == DIFF_SOME
+    assert replaced.replace()
+    assert replaced.replace_keys == [INIT_ERROR_KEY]
+    assert replaced.detailed_diff == {INIT_ERROR_KEY: PropertyDiff("update-replace")}
+    assert kept.changes == DIFF_NONE
+    assert not kept.replace()
+    assert Engine._apply_replace_on_changes(unchanged, ["*"], False) is unchanged

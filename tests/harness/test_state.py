@@ -35,3 +35,17 @@ def test_the_salt_state_checks_the_passphrase():
     PassphraseCrypter.from_salt_state("right", salt_state, iterations=FAST_KDF_ITERATIONS)
     with pytest.raises(ValueError, match="incorrect passphrase"):
         PassphraseCrypter.from_salt_state("wrong", salt_state, iterations=FAST_KDF_ITERATIONS)
+
+
+def test_init_errors_are_stored_as_init_errors_and_left_out_when_there_are_none(tmp_path: Path):
+    crypter, salt_state = PassphraseCrypter.new_stack("passphrase", iterations=FAST_KDF_ITERATIONS)
+    failed = ResourceState(urn="urn:pulumi:dev::p::t::a", type="t", custom=True, init_errors=["half-way"])
+    fine = ResourceState(urn="urn:pulumi:dev::p::t::b", type="t", custom=True)
+    path = tmp_path / "state.json"
+
+    checkpoint = Checkpoint(stack="organization/p/dev", salt_state=salt_state, resources=[failed, fine])
+    checkpoint.save(path, crypter)
+
+    stored = json.loads(path.read_text())["checkpoint"]["latest"]["resources"]
+    assert [r.get("initErrors") for r in stored] == [["half-way"], None]
+    assert Checkpoint.load(path, crypter).resources == [failed, fine]

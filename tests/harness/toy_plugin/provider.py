@@ -5,7 +5,11 @@ Inputs steer it into the paths the engine must handle:
 - ``label``: a change updates in place; an uppercase label fails ``Check`` (``must be lowercase``);
 - ``shape``: a change replaces, said only through the detailed diff (``UPDATE_REPLACE``, no ``replaces``);
 - ``size``, ``note`` (may be secret): updates; ``logMessage``: sent to the engine's ``Log`` at create, as a
-  warning, with a debug line beside it.
+  warning, with a debug line beside it;
+- ``partialFailure``: the first create or update of the resource (by URN) that carries this reason changes
+  the widget, then fails part-way (``PartialFailure``: the server sends ``ErrorResourceInitFailed`` with the
+  widget's state, its outputs marked ``initialized: false``); later ones succeed;
+- ``failUpdate``: every update fails with this reason before changing anything, an error without details.
 
 Its config (``args`` of ``Configure``): ``store`` (else ``PULUMI_CONFIG``'s), ``greeting`` (copied to every
 widget's outputs), ``supportsPreview`` / ``acceptSecrets`` (``"false"`` turns them off in the answer).
@@ -50,7 +54,7 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
 from tests.harness.toy_plugin import store as toy_store
 
-__all__ = ["UNKNOWN", "ToyProvider"]
+__all__ = ["UNKNOWN", "PartialFailure", "ToyProvider"]
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's unknown sentinel, which the SDK's ``PropertyValue`` passes as a plain string."""
@@ -88,6 +92,16 @@ def _value(props: Mapping[str, PropertyValue], key: str) -> Any:
     """A property's plain value, secretness dropped (``None`` if missing)."""
     prop = props.get(key)
     return None if prop is None else prop.value
+
+
+class PartialFailure(Exception):
+    """A create or update that changed the widget and then failed; ``outputs`` is the widget as it now is."""
+
+    def __init__(self, reason: str, widget_id: str, outputs: Mapping[str, PropertyValue]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.widget_id = widget_id
+        self.outputs = dict(outputs)
 
 
 class ToyProvider(Provider):
@@ -180,6 +194,21 @@ class ToyProvider(Provider):
             self.store, "ops", {"op": op, "id": widget_id, "label": label, "provider": self.name}
         )
 
+    def _fail_part_way(
+        self, urn: str, widget_id: str, inputs: Mapping[str, PropertyValue], outputs: dict[str, PropertyValue]
+    ) -> None:
+        """Raise ``PartialFailure`` if ``partialFailure`` asks for it and has not failed this resource yet."""
+        reason = _value(inputs, "partialFailure")
+        if not reason:
+            return
+        failed = toy_store.records(Path(self.store), "partial-failures")
+        if any(r["urn"] == urn and r["reason"] == reason for r in failed):
+            return
+        toy_store.append(self.store, "partial-failures", {"urn": urn, "id": widget_id, "reason": reason})
+        partial = {**outputs, "initialized": PropertyValue(False)}
+        self._write(widget_id, inputs, partial)
+        raise PartialFailure(str(reason), widget_id, partial)
+
     async def create(self, request: CreateRequest) -> CreateResponse:
         if request.preview:
             # The ID and the serial are known only after the update.
@@ -188,6 +217,7 @@ class ToyProvider(Provider):
         outputs = self._outputs(request.properties, PropertyValue(secrets.token_hex(4)))
         self._write(widget_id, request.properties, outputs)
         self._op("create", widget_id, _value(request.properties, "label"))
+        self._fail_part_way(request.urn, widget_id, request.properties, outputs)
         message = _value(request.properties, "logMessage")
         if message:
             self.log(engine_pb2.WARNING, str(message), request.urn)
@@ -218,8 +248,12 @@ class ToyProvider(Provider):
         serial = request.olds.get("serial", PropertyValue(UNKNOWN))
         outputs = self._outputs(request.news, serial)
         if not request.preview:
+            refusal = _value(request.news, "failUpdate")
+            if refusal:
+                raise ValueError(f"update refused: {refusal}")
             self._write(request.resource_id, request.news, outputs)
             self._op("update", request.resource_id, _value(request.news, "label"))
+            self._fail_part_way(request.urn, request.resource_id, request.news, outputs)
         return UpdateResponse(outputs)
 
     async def delete(self, request: DeleteRequest) -> None:

@@ -43,6 +43,8 @@ class Widget(pulumi.CustomResource):
         size: pulumi.Input[float] = 1.0,
         note: pulumi.Input[str] | None = None,
         log_message: str | None = None,
+        partial_failure: str | None = None,
+        fail_update: str | None = None,
         version: str = VERSION,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -52,6 +54,8 @@ class Widget(pulumi.CustomResource):
             "size": size,
             "note": note,
             "logMessage": log_message,
+            "partialFailure": partial_failure,
+            "failUpdate": fail_update,
             # Outputs are attributes only if seeded in the props.
             "serial": None,
             "greeting": None,

@@ -5,11 +5,14 @@ The engine writes ``[--logtostderr] [-v=N] [--tracing X] ENGINE_ADDRESS`` (``bui
 ``sys.argv`` as the engine's address, which is the tracing endpoint whenever tracing is on, so the toy parses
 the flags itself and hands ``server.main`` the address alone.
 
-Two departures from the SDK's server, both named here: ``Configure`` also keeps the provider resource's URN,
-name and ID (the SDK's ``ConfigureRequest`` drops them), and ``Read`` of a widget that does not exist answers
+Three departures from the SDK's server, all named here: ``Configure`` also keeps the provider resource's URN,
+name and ID (the SDK's ``ConfigureRequest`` drops them); ``Read`` of a widget that does not exist answers
 an empty ``ReadResponse``, which is how a provider says "no such resource" (the SDK's servicer always fills
-``properties``, so the engine's "does not exist" could never be seen). A ``handshake: "true"`` config in
-``PULUMI_CONFIG`` makes it answer ``Handshake`` too (the SDK's server does not implement it).
+``properties``, so the engine's "does not exist" could never be seen); and a ``Create`` or ``Update`` that
+fails part-way (``PartialFailure``) is answered as real providers do, with trailing metadata
+``grpc-status-details-bin``: a ``google.rpc.Status`` whose one detail is an ``ErrorResourceInitFailed``
+(the SDK's server can send no details). A ``handshake: "true"`` config in ``PULUMI_CONFIG`` makes it
+answer ``Handshake`` too (the SDK's server does not implement it).
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from typing import Any, cast
 
 import grpc
 import pulumi.provider.experimental.server as sdk_server
-from pulumi.runtime.proto import provider_pb2
+from google.protobuf import any_pb2
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.runtime.proto import provider_pb2, status_pb2
 
 from tests.harness.toy_plugin import VERSION
 from tests.harness.toy_plugin import store as toy_store
-from tests.harness.toy_plugin.provider import ToyProvider
+from tests.harness.toy_plugin.provider import PartialFailure, ToyProvider
 
 __all__ = ["main", "parse_arguments"]
 
@@ -72,6 +77,36 @@ class ToyServicer(sdk_server.ProviderServicer):
     async def Read(self, request: Any, context: Any) -> Any:
         response = await super().Read(request, context)
         return response if response.id else provider_pb2.ReadResponse()
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        try:
+            return await super().Create(request, context)
+        except Exception as exc:  # only a partial failure is answered differently
+            await _abort_if_partial(exc, context)
+            raise
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        try:
+            return await super().Update(request, context)
+        except Exception as exc:  # only a partial failure is answered differently
+            await _abort_if_partial(exc, context)
+            raise
+
+
+async def _abort_if_partial(exc: Exception, context: Any) -> None:
+    """End the call with the partial failure's details, if ``exc`` is (or wraps) one; else return."""
+    # The SDK's server re-raises a new Exception (the traceback added) while handling ours: its context.
+    failure = exc if isinstance(exc, PartialFailure) else exc.__context__
+    if not isinstance(failure, PartialFailure):
+        return
+    detail = provider_pb2.ErrorResourceInitFailed(
+        id=failure.widget_id, properties=PropertyValue.marshal_map(failure.outputs), reasons=[failure.reason]
+    )
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    code = grpc.StatusCode.UNKNOWN
+    status = status_pb2.Status(code=code.value[0], message=failure.reason, details=[packed])
+    await context.abort(code, failure.reason, (("grpc-status-details-bin", status.SerializeToString()),))
 
 
 def main(argv: list[str]) -> None:
