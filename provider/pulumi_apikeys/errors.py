@@ -36,6 +36,8 @@ exception, printed as one line.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AdoptionError",
     "ApiConnectionError",
@@ -74,6 +76,18 @@ class InvalidArgumentError(ApiKeysError, ValueError):
 
 class AdoptionError(ApiKeysError):
     """A key named by ``import_`` or ``get`` does not exist, or differs from what the program declares."""
+
+
+class PartialUpdateError(ApiKeysError):
+    """An update stopped part-way: ``outputs`` is the resource as it now is, to record in state.
+
+    A face that can report a partial failure to the engine (the plugin) hands ``outputs`` over;
+    the engine records them and updates the resource again on the next ``up``.
+    """
+
+    def __init__(self, message: str, outputs: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.outputs = outputs
 
 
 class OrphanedKeyError(ApiKeysError):

@@ -18,8 +18,16 @@ from typing import Any
 
 from pulumi_apikeys import registry
 from pulumi_apikeys._version import __version__
-from pulumi_apikeys.core.declaration import PLUGIN_PACKAGE, KeyResource, Listing, Property, plugin_token
+from pulumi_apikeys.core.declaration import (
+    PLUGIN_PACKAGE,
+    Declared,
+    KeyResource,
+    Listing,
+    Property,
+    plugin_token,
+)
 from pulumi_apikeys.core.lifecycle import stack_settings
+from pulumi_apikeys.core.lifecycles import declarations
 from pulumi_apikeys.core.stack_config import Setting
 
 __all__ = [
@@ -79,7 +87,8 @@ def _property(prop: Property, module: str, *, of_resource: bool = False) -> dict
         else {"type": prop.type}
     )
     if prop.items is not None:
-        entry["items"] = {"type": prop.items}
+        # An array's elements, or a map's values (an object with no declared type).
+        entry["additionalProperties" if prop.type == "object" else "items"] = {"type": prop.items}
     entry["description"] = prop.description
     if prop.secret:
         entry["secret"] = True
@@ -103,7 +112,7 @@ def _object(
     return entry
 
 
-def _resource(resource: KeyResource[Any, Any]) -> dict[str, Any]:
+def _resource(resource: Declared) -> dict[str, Any]:
     outputs = [p for p in resource.properties if p.output]
     inputs = resource.plugin_inputs
     return {
@@ -209,7 +218,7 @@ def package_schema() -> dict[str, Any]:
             "type": "object",
             "inputProperties": config,
         },
-        "resources": {resource.plugin_type_name: _resource(resource) for resource in resources},
+        "resources": {declared.plugin_type_name: _resource(declared) for declared in declarations(resources)},
         "types": _types(resources),
         "functions": {
             plugin_token(resource.module, resource.listing.name): _function(resource, resource.listing)

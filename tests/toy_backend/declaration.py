@@ -14,6 +14,7 @@ from pulumi_apikeys.core.declaration import (
     adoption_input,
     value_output,
 )
+from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.settings import RetryPolicy
 from tests.toy_backend.client import ToyKeysClient
@@ -49,6 +50,7 @@ TOY_KEY: KeyResource[ToyKeysClient, ToyKey] = KeyResource(
         Property(
             "name", "string", "The key's name.", input=True, required=True, replaces=True, check=checks.name()
         ),
+        *rotation_inputs(),
         adoption_input(example="toy_abc"),
         Property("prefix", "string", "The secret's first characters.", required=True),
         value_output(),

@@ -1,6 +1,7 @@
-"""capy organization API keys: the ``ApiKey`` resource, its client and models.
+"""capy organization API keys: the ``ApiKey`` and ``RotatingApiKey`` resources, their client and
+models.
 
-``ApiKey`` is the resource, imported on first use, so the client (``pulumi_apikeys.capy.client``),
+The resources are imported on first use, so the client (``pulumi_apikeys.capy.client``),
 the models (``pulumi_apikeys.capy.models``, where the API's own ``ApiKey`` object lives) and the
 emulator do not load the Pulumi SDK.
 """
@@ -10,14 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pulumi_apikeys.capy.resource import ApiKey
+    from pulumi_apikeys.capy.resource import ApiKey, RotatingApiKey
 
-__all__ = ["ApiKey"]
+__all__ = ["ApiKey", "RotatingApiKey"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "ApiKey":
-        from pulumi_apikeys.capy.resource import ApiKey
+    if name in __all__:
+        from pulumi_apikeys.capy import resource
 
-        return ApiKey
+        return getattr(resource, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,7 @@ from pulumi_apikeys.core.declaration import (
     adoption_input,
     value_output,
 )
+from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 from pulumi_apikeys.settings import RetryPolicy
@@ -151,6 +152,7 @@ API_KEY: KeyResource[CapyApiKeysClient, ApiKey] = KeyResource(
             check=checks.string_set(what="scope", example="keys:read"),
             items="string",
         ),
+        *rotation_inputs(),
         adoption_input(example="ak_abc", of="key of the organization"),
         Property(
             "key_prefix",
@@ -211,6 +213,7 @@ API_KEY: KeyResource[CapyApiKeysClient, ApiKey] = KeyResource(
     ),
     parse_import_id=_parse_import_id,
     import_id_of=lambda key: f"{key.organization_id}/{key.id}",
+    placement=(_ORG,),
 )
 
 API_KEY_TYPE = API_KEY.type_name

@@ -7,9 +7,10 @@ SDK pickles the provider by reference): it stays here.
 from __future__ import annotations
 
 from pulumi_apikeys.capy.declaration import API_KEY
+from pulumi_apikeys.core.rotating_pair import rotating_pair
 from pulumi_apikeys.dynamic.provider import KeyProvider
 
-__all__ = ["ApiKeyProvider"]
+__all__ = ["ApiKeyProvider", "RotatingApiKeyProvider"]
 
 
 class ApiKeyProvider(KeyProvider):
@@ -20,3 +21,9 @@ class ApiKeyProvider(KeyProvider):
     """
 
     resource = API_KEY
+
+
+class RotatingApiKeyProvider(KeyProvider):
+    """Serves ``RotatingApiKey``: two capy API keys, rotated by updates of the pair."""
+
+    resource = rotating_pair(API_KEY)

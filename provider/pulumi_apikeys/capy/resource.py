@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 
-from pulumi_apikeys.capy.provider import ApiKeyProvider
-from pulumi_apikeys.dynamic.resource import KeyResourceBase
+from pulumi_apikeys.capy.provider import ApiKeyProvider, RotatingApiKeyProvider
+from pulumi_apikeys.dynamic.resource import KeyResourceBase, PairOutputs, RotationSettings
 
-__all__ = ["ApiKey"]
+__all__ = ["ApiKey", "RotatingApiKey"]
 
 
-class ApiKey(KeyResourceBase, provider=ApiKeyProvider):
+class ApiKey(RotationSettings, KeyResourceBase, provider=ApiKeyProvider):
     """An organization API key, created on ``pulumi up`` and revoked on ``pulumi destroy``.
 
     ::
@@ -30,6 +30,10 @@ class ApiKey(KeyResourceBase, provider=ApiKeyProvider):
     ``organization_id``, ``name`` or the set of scopes replaces the key: a new one is created, then
     the old one revoked (``delete_before_replace=True`` reverses the order). A key revoked outside
     Pulumi is gone: ``pulumi refresh`` drops it and the next ``up`` creates a new one.
+
+    Rotation: ``rotate_after_seconds`` replaces the key once it is that old,
+    ``renew_before_seconds`` that long before an ``expires_at`` the API gives it, and any change
+    of ``rotation_triggers`` replaces it at once. An expired key is replaced on the next ``up``.
     """
 
     organization_id: pulumi.Output[str]
@@ -68,9 +72,19 @@ class ApiKey(KeyResourceBase, provider=ApiKeyProvider):
         organization_id: pulumi.Input[str],
         name: pulumi.Input[str],
         scopes: pulumi.Input[Sequence[pulumi.Input[str]]],
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        rotate_after_seconds: pulumi.Input[int] | None = None,
+        renew_before_seconds: pulumi.Input[int] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        inputs = {"organization_id": organization_id, "name": name, "scopes": scopes}
+        inputs = {
+            "organization_id": organization_id,
+            "name": name,
+            "scopes": scopes,
+            "rotation_triggers": rotation_triggers,
+            "rotate_after_seconds": rotate_after_seconds,
+            "renew_before_seconds": renew_before_seconds,
+        }
         super().__init__(resource_name, inputs, opts)
 
     @staticmethod
@@ -84,3 +98,60 @@ class ApiKey(KeyResourceBase, provider=ApiKeyProvider):
         """A read-only reference to an existing key of the organization: read on every ``up``, never
         created or revoked."""
         return ApiKey.reference(resource_name, id, {"organization_id": organization_id}, opts)
+
+
+class RotatingApiKey(PairOutputs, KeyResourceBase, provider=RotatingApiKeyProvider):
+    """Two capy API keys kept alive by one resource: ``current`` and ``previous``.
+
+    ::
+
+        pair = RotatingApiKey("ci", organization_id="org_abc", name="CI", scopes=["deploy"],
+                              rotate_after_seconds=30 * 86400)
+        pulumi.export("ci_key", pair.current_value)   # hand this out; a secret
+
+    Each rotation (the first ``up`` after ``next_rotation_at``) revokes the old previous key,
+    creates a new one, makes it current and moves the old current to previous: the current key
+    always works, at most two keys exist, and a consumer still holding the previous value keeps
+    working for one more period. A change of ``name``, the set of ``scopes`` or
+    ``rotation_triggers`` rotates the same way; a change of ``organization_id`` replaces the pair.
+    ``import_=<key id>`` adopts an existing key of the organization as the current one.
+    """
+
+    organization_id: pulumi.Output[str]
+    """The organization that owns both keys."""
+    name: pulumi.Output[str]
+    """The name of both keys."""
+    scopes: pulumi.Output[list[str]]
+    """What the keys may do: each scope once, sorted."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        organization_id: pulumi.Input[str],
+        name: pulumi.Input[str],
+        scopes: pulumi.Input[Sequence[pulumi.Input[str]]],
+        rotate_after_seconds: pulumi.Input[int],
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        inputs = {
+            "organization_id": organization_id,
+            "name": name,
+            "scopes": scopes,
+            "rotate_after_seconds": rotate_after_seconds,
+            "rotation_triggers": rotation_triggers,
+        }
+        super().__init__(resource_name, inputs, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        *,
+        organization_id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> RotatingApiKey:
+        """A read-only reference to an existing key of the organization, shown as the current key of
+        a pair: read on every ``up``, never rotated or revoked."""
+        return RotatingApiKey.reference(resource_name, id, {"organization_id": organization_id}, opts)

@@ -32,6 +32,7 @@ import click
 
 from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource
 from pulumi_apikeys.core.lifecycle import KeyLifecycle
+from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.core.stack_config import StackConfig
 from pulumi_apikeys.errors import ConfigurationError
 
@@ -61,6 +62,9 @@ NAME_PATTERN_HELP = (
     "Only keys whose name matches this shell-style pattern (fnmatch: *, ?, [abc]), case-sensitive, "
     "e.g. 'CI *'. A key with no name is matched as an empty name."
 )
+
+_ROTATION_SETTINGS = frozenset(p.name for p in rotation_inputs())
+"""The inputs that say when a key is replaced (``core.rotation``): the program's, never the API's."""
 
 # Names a generated variable must not take: it would shadow the `pulumi` module the code uses, a
 # builtin, or be a keyword (soft ones included: legal, but confusing).
@@ -167,8 +171,9 @@ def collect(
         if importable is not None and not importable(key):
             skipped += 1
             continue
-        declared = resource.declared_inputs
-        inputs = {p.name: p.normalized(outputs[p.name]) for p in declared if outputs[p.name] is not None}
+        # The API reports what a key is; a setting only state keeps (a rotation period) it never does.
+        declared = [p for p in resource.declared_inputs if outputs.get(p.name) is not None]
+        inputs = {p.name: p.normalized(outputs[p.name]) for p in declared}
         found.append((name, resource.key_id(key), resource.import_id(key), inputs))
     names = resource_names([(name, key_id) for name, key_id, _, _ in found])
     entries = tuple(
@@ -288,10 +293,20 @@ def import_code(keys: ImportSet, *, command: str) -> tuple[str, list[tuple[str, 
         "the key's value stays unknown (the API shows it only when a key is created). Once they "
         "are adopted, the `import_` options may go.",
     ]
+    settings = [p for p in resource.declared_inputs if p.name in _ROTATION_SETTINGS]
     for prop in resource.declared_inputs:
+        if prop in settings:
+            continue
         if not prop.required and any(prop.name not in entry.inputs for entry in declarable):
             consequence = ", and declaring one later would replace the key" if prop.replaces else ""
             header.append(f"{prop.name} is left out: the API shows none for an existing key{consequence}.")
+    if settings:
+        replacing = [p.name for p in settings if p.replaces]
+        consequence = f"; declaring {_listed(replacing)} later would replace the key" if replacing else ""
+        header.append(
+            f"{_listed([p.name for p in settings])} are not declared: they are settings of the program, "
+            f"not of the key{consequence}."
+        )
     lines = [line for text in header for line in _comment(text)]
     lines += ["import pulumi", f"from pulumi_apikeys.{resource.module} import {resource.name}"]
     for entry, why in refused:
@@ -326,6 +341,11 @@ def import_options(command: F) -> F:
         help="Write to this file instead of stdout.",
     )(command)
     return click.option("--name", "pattern", metavar="PATTERN", default=None, help=NAME_PATTERN_HELP)(command)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _count(n: int, noun: str) -> str:

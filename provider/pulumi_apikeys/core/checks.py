@@ -26,6 +26,7 @@ __all__ = [
     "optional_name",
     "path_text",
     "resource_id",
+    "string_map",
     "string_set",
     "whole_number",
 ]
@@ -165,6 +166,41 @@ class CheckFailures:
             return list(value)
         return sorted(set(value))
 
+    def string_map(
+        self, props: Mapping[str, Any], prop: str, *, example: Mapping[str, str]
+    ) -> dict[str, str] | None:
+        """An optional map of printable strings to strings, keys sorted (order means nothing).
+
+        A number or a boolean is refused, not converted: ``{"v": 1}`` and ``{"v": "1"}`` would then
+        be one trigger in one language and two in another. Values not known yet pass unchecked.
+        """
+        value = props.get(prop)
+        if value is None or self.is_unknown(value):
+            return value
+        if not isinstance(value, Mapping):
+            self.add(
+                prop,
+                f"{prop} must be a map of strings to strings, e.g. {dict(example)!r}, not {type_word(value)}",
+            )
+            return None
+        ok = True
+        for key, item in value.items():
+            where = f"{prop}[{key!r}]"
+            if not isinstance(key, str) or not key.strip():
+                self.add(prop, f"{prop} keys must be non-empty strings, not {key!r}")
+            elif self.is_unknown(item):
+                continue
+            elif not isinstance(item, str):
+                self.add(prop, f"{where} must be a string, not {type_word(item)}: convert it, e.g. str(...)")
+            elif any(not ch.isprintable() for ch in key + item):
+                self.add(prop, f"{where} must not contain control characters such as newlines or tabs")
+            else:
+                continue
+            ok = False
+        if not ok or not value:
+            return None  # an empty map is no triggers: the same as none, never a change
+        return {key: value[key] for key in sorted(value)}
+
     def resource_id(self, props: Mapping[str, Any], prop: str, *, example: str) -> str | None:
         """An optional API id that goes into a URL path: plain letters, digits, ``_`` and ``-`` only."""
         value = props.get(prop)
@@ -202,11 +238,18 @@ def optional_name() -> InputCheck:
     return lambda failures, props, prop: None if props.get(prop) is None else failures.name_of(props, prop)
 
 
-def whole_number(*, minimum: int, maximum: int, unit: str) -> InputCheck:
-    """An optional integer from ``minimum`` to ``maximum`` ``unit``."""
-    return lambda failures, props, prop: failures.whole_number(
-        props, prop, minimum=minimum, maximum=maximum, unit=unit
-    )
+def whole_number(*, minimum: int, maximum: int, unit: str, required: bool = False) -> InputCheck:
+    """An integer from ``minimum`` to ``maximum`` ``unit``; optional unless ``required``."""
+
+    def check(failures: CheckFailures, props: Mapping[str, Any], prop: str) -> Any:
+        if required and props.get(prop) is None:
+            failures.add(
+                prop, f"{prop} is required: give a whole number of {unit} from {minimum} to {maximum}"
+            )
+            return None
+        return failures.whole_number(props, prop, minimum=minimum, maximum=maximum, unit=unit)
+
+    return check
 
 
 def path_text(*, example: str) -> InputCheck:
@@ -217,6 +260,11 @@ def path_text(*, example: str) -> InputCheck:
 def string_set(*, what: str, example: str) -> InputCheck:
     """A required, non-empty set of strings, each a ``what`` such as ``example``."""
     return lambda failures, props, prop: failures.string_set(props, prop, what=what, example=example)
+
+
+def string_map(*, example: Mapping[str, str]) -> InputCheck:
+    """An optional map of strings to strings, such as ``example``."""
+    return lambda failures, props, prop: failures.string_map(props, prop, example=example)
 
 
 def resource_id(*, example: str) -> InputCheck:

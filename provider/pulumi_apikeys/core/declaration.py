@@ -20,6 +20,7 @@ __all__ = [
     "DYNAMIC_PACKAGE",
     "PLUGIN_PACKAGE",
     "Compare",
+    "Declared",
     "KeyResource",
     "Listing",
     "Lookup",
@@ -102,7 +103,10 @@ class Property:
     """How ``check`` reads this input (``core.checks``); ``None`` for outputs."""
     object_type: ObjectType | None = None
     items: PropertyType | None = None
-    """The type of an ``array``'s elements."""
+    """The type of an ``array``'s elements, or of an ``object``'s values when it is a map."""
+    stored_only: bool = False
+    """An input the API never reports (a declared lifetime, a rotation setting): state keeps it,
+    and a lookup function's records leave it out."""
 
     @property
     def wire_name(self) -> str:
@@ -120,6 +124,8 @@ class Property:
             return sorted(set(value))
         if self.type == "integer":
             return int(value)
+        if self.type == "object" and self.object_type is None and isinstance(value, Mapping):
+            return {key: value[key] for key in sorted(value)}
         return value
 
 
@@ -191,12 +197,86 @@ def _bare_import_id(import_id: str) -> tuple[str, dict[str, Any]]:
     return import_id, {}
 
 
+class Declared:
+    """What every declared resource offers the faces, the schema and the docs, from its properties.
+
+    A key resource (``KeyResource``) and a rotating pair (``core.rotating_pair.RotatingPair``)
+    both are one; a face serves either through its lifecycle (``core.lifecycles.lifecycle_of``).
+    """
+
+    module: str
+    name: str
+    description: str
+    properties: tuple[Property, ...]
+    settings: tuple[Setting, ...]
+    listing: Listing[Any, Any] | None
+
+    @property
+    def type_name(self) -> str:
+        """The type token of the dynamic resource: ``pulumi-python:dynamic/acme:ApiKey``."""
+        return dynamic_token(self.module, self.name)
+
+    @property
+    def plugin_type_name(self) -> str:
+        """The type token of the provider plugin's resource: ``apikeys:acme:ApiKey``."""
+        return plugin_token(self.module, self.name)
+
+    @property
+    def plugin_inputs(self) -> tuple[Property, ...]:
+        """The inputs of the plugin's resource: all but ``adopt_id`` (the engine imports natively)."""
+        return tuple(p for p in self.properties if p.input and p.name != ADOPT_ID)
+
+    def property_named(self, name: str) -> Property:
+        """The property called ``name``."""
+        for candidate in self.properties:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names of the inputs."""
+        return tuple(p.name for p in self.properties if p.input)
+
+    @property
+    def declared_inputs(self) -> tuple[Property, ...]:
+        """The inputs that are also outputs: what a key is declared to be (not ``adopt_id``)."""
+        return tuple(p for p in self.properties if p.input and p.output)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The names of the outputs: exactly the keys a create or read returns."""
+        return tuple(p.name for p in self.properties if p.output)
+
+    @property
+    def computed_outputs(self) -> tuple[str, ...]:
+        """The required outputs only the API fills in: absent, the props hold no previous outputs."""
+        return tuple(p.name for p in self.properties if p.output and p.required and not p.input)
+
+    @property
+    def secret_outputs(self) -> list[str]:
+        """The outputs the engine must store as secrets (``additional_secret_outputs``)."""
+        return [p.name for p in self.properties if p.output and p.secret]
+
+    @property
+    def replacing_inputs(self) -> tuple[str, ...]:
+        """The inputs whose change replaces the resource."""
+        return tuple(p.name for p in self.properties if p.input and p.replaces)
+
+    @property
+    def updating_inputs(self) -> tuple[str, ...]:
+        """The declared inputs whose change alone is an update in place (a period, a setting)."""
+        return tuple(p.name for p in self.declared_inputs if not p.replaces)
+
+
 @dataclass(frozen=True)
-class KeyResource(Generic[ClientT, KeyT]):
+class KeyResource(Declared, Generic[ClientT, KeyT]):
     """A key resource: everything the lifecycle, the schema and a Pulumi face need to know of it.
 
     The hooks are the only code a backend writes for the lifecycle; each gets the API client made
     by ``make_client`` and the declared inputs (as ``check`` returned them, or as state holds them).
+    Every key resource declares ``rotation.rotation_inputs()`` and the outputs ``created_at``,
+    ``expires_at`` and ``last_used_at`` (Unix seconds or ISO-8601 text) that rotation reads.
     """
 
     module: str
@@ -232,71 +312,24 @@ class KeyResource(Generic[ClientT, KeyT]):
     (a key scoped to an organization is imported as ``<organization>/<key>``)."""
     import_id_of: Callable[[KeyT], str] | None = None
     """The id ``pulumi import`` takes for a key object (``parse_import_id``'s inverse); ``None``: its id."""
-
-    @property
-    def type_name(self) -> str:
-        """The type token of the dynamic resource: ``pulumi-python:dynamic/acme:ApiKey``."""
-        return dynamic_token(self.module, self.name)
-
-    @property
-    def plugin_type_name(self) -> str:
-        """The type token of the provider plugin's resource: ``apikeys:acme:ApiKey``."""
-        return plugin_token(self.module, self.name)
+    lifetime_input: str | None = None
+    """The input declaring the key's lifetime in seconds (``expires_in_seconds``), if it has one."""
+    placement: tuple[str, ...] = ()
+    """The inputs that say where a key lives (its organization), not what it is: a change of one
+    moves a rotating pair (a replacement) instead of rotating it."""
 
     def import_id(self, key: KeyT) -> str:
         """The id to give ``pulumi import`` for ``key``."""
         return self.import_id_of(key) if self.import_id_of is not None else self.key_id(key)
 
     @property
-    def plugin_inputs(self) -> tuple[Property, ...]:
-        """The inputs of the plugin's resource: all but ``adopt_id`` (the engine imports natively)."""
-        return tuple(p for p in self.properties if p.input and p.name != ADOPT_ID)
-
-    @property
     def record_properties(self) -> tuple[Property, ...]:
         """What a ``listing`` returns of each key: every output but the value, after its ``id``."""
         record_id = Property("id", "string", "The key's id (the resource id).", required=True)
-        return (record_id, *(p for p in self.properties if p.output and not p.secret))
-
-    def property_named(self, name: str) -> Property:
-        """The property called ``name``."""
-        for candidate in self.properties:
-            if candidate.name == name:
-                return candidate
-        raise KeyError(name)
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The names of the inputs."""
-        return tuple(p.name for p in self.properties if p.input)
-
-    @property
-    def declared_inputs(self) -> tuple[Property, ...]:
-        """The inputs that are also outputs: what a key is declared to be (not ``adopt_id``)."""
-        return tuple(p for p in self.properties if p.input and p.output)
-
-    @property
-    def outputs(self) -> tuple[str, ...]:
-        """The names of the outputs: exactly the keys a create or read returns."""
-        return tuple(p.name for p in self.properties if p.output)
-
-    @property
-    def computed_outputs(self) -> tuple[str, ...]:
-        """The required outputs only the API fills in: absent, the props hold no previous outputs."""
-        return tuple(p.name for p in self.properties if p.output and p.required and not p.input)
-
-    @property
-    def secret_outputs(self) -> list[str]:
-        """The outputs the engine must store as secrets (``additional_secret_outputs``)."""
-        return [p.name for p in self.properties if p.output and p.secret]
+        return (record_id, *(p for p in self.properties if p.output and not p.secret and not p.stored_only))
 
     @property
     def value_output(self) -> str:
         """The output holding the key's value: the one secret output."""
         (name,) = self.secret_outputs
         return name
-
-    @property
-    def replacing_inputs(self) -> tuple[str, ...]:
-        """The inputs whose change replaces the resource."""
-        return tuple(p.name for p in self.properties if p.input and p.replaces)

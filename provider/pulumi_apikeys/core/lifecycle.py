@@ -12,19 +12,23 @@ but the one-time, locked creation of the client.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pulumi_apikeys.core import rotation
 from pulumi_apikeys.core.checks import CheckFailures, CheckProblem, IsUnknown
-from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource, Listing, Property
+from pulumi_apikeys.core.declaration import ADOPT_ID, Declared, KeyResource, Listing, Property
 from pulumi_apikeys.core.reconcile import LEDGER, KeyLedger
 from pulumi_apikeys.core.retry_budget import RETRY_SETTINGS, retry_policy
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 
-__all__ = ["Checked", "KeyLifecycle", "KeyOf", "KeyState", "Refreshed", "stack_settings"]
+__all__ = ["Checked", "Diff", "KeyLifecycle", "KeyOf", "KeyState", "Refreshed", "stack_settings"]
+
+_log = logging.getLogger("pulumi_apikeys.rotation")
 
 ClientT = TypeVar("ClientT")
 KeyT = TypeVar("KeyT")
@@ -46,6 +50,26 @@ class Checked:
 
 
 @dataclass(frozen=True)
+class Diff:
+    """What ``diff`` found: the properties whose change replaces the resource, those updated in
+    place, and why (sentences a face shows: a key due for rotation says why and since when)."""
+
+    replaces: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> bool:
+        """Whether anything changes at all."""
+        return bool(self.replaces or self.updates)
+
+    @property
+    def changed(self) -> list[str]:
+        """Every property named, replacing ones first."""
+        return self.replaces + [name for name in self.updates if name not in self.replaces]
+
+
+@dataclass(frozen=True)
 class KeyState:
     """A key as state records it: its id and every output."""
 
@@ -60,7 +84,7 @@ class Refreshed(KeyState):
     inputs: dict[str, Any]
 
 
-def stack_settings(resource: KeyResource[Any, Any]) -> tuple[Setting, ...]:
+def stack_settings(resource: Declared) -> tuple[Setting, ...]:
     """Every stack setting a resource reads: its own (credential, URL), then the retry budget."""
     return resource.settings + RETRY_SETTINGS
 
@@ -105,7 +129,31 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
         ``news`` is keyed, and problems name properties, as the face spells them (``key_of``: the
         plugin's ``organizationId``); the checked inputs are keyed by the declared names.
         """
-        return _checked(self.resource.properties, news, key_of, self.is_unknown, inputs_only=True)
+        resource = self.resource
+
+        def lifetime(failures: CheckFailures, checked: Mapping[str, Any]) -> None:
+            if resource.lifetime_input is not None:
+                rotation.check_lifetime(
+                    failures,
+                    checked,
+                    lifetime=resource.lifetime_input,
+                    period=rotation.RENEW_BEFORE,
+                    minimum_periods=1,
+                    shown=lambda name: key_of(resource.property_named(name)),
+                )
+
+        return _checked(
+            resource.properties, news, key_of, self.is_unknown, inputs_only=True, relations=lifetime
+        )
+
+    def outputs(self, key: KeyT, declared: Mapping[str, Any], value: str | None) -> dict[str, Any]:
+        """Every output of ``key``: the backend's, plus the declared inputs the API never reports
+        (the rotation settings), as ``declared`` holds them."""
+        outputs = self.resource.outputs_of(key, declared, value)
+        for prop in self.resource.declared_inputs:
+            if prop.name not in outputs:
+                outputs[prop.name] = prop.normalized(declared.get(prop.name))
+        return outputs
 
     def import_read(self, import_id: str) -> Refreshed:
         """The key ``pulumi import`` names, as ``read`` shows it (no value: it is never shown again).
@@ -117,7 +165,7 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
         key_id, props = resource.parse_import_id(import_id)
         self.ledger.hold(key_id)
         key = self._existing(key_id, props)
-        outputs = resource.outputs_of(key, props, None)
+        outputs = self.outputs(key, props, None)
         inputs = {p.name: outputs[p.name] for p in resource.declared_inputs if outputs[p.name] is not None}
         return Refreshed(resource.key_id(key), outputs, inputs)
 
@@ -160,18 +208,43 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
             raise ConfigurationError(f"{self.resource.name} has no lookup function.")
         return listing
 
-    def diff(self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-        """The inputs whose change replaces the key (there is no update); nothing else is a change.
+    def diff(
+        self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any], *, key_of: KeyOf = _declared_name
+    ) -> Diff:
+        """What changes: a replacing input, or a key due for rotation, replaces the key (there is no
+        update call); a rotation setting alone is updated in place, in state only.
 
         ``olds`` are the previous outputs, which repeat the declared inputs. ``adopt_id`` is not
-        compared: dropping ``import_`` after an import is not a change.
+        compared: dropping ``import_`` after an import is not a change. A key due is logged with
+        why and since when, as the face spells the property (``key_of``).
         """
         self.ledger.hold(key_id)
-        return [
+        resource = self.resource
+        replaces = [
             prop.name
-            for prop in self.resource.properties
+            for prop in resource.properties
             if prop.input and prop.replaces and self._differs(prop, olds.get(prop.name), news.get(prop.name))
         ]
+        updates = [
+            name
+            for name in resource.updating_inputs
+            if self._differs(resource.property_named(name), olds.get(name), news.get(name))
+        ]
+        due = rotation.key_due(
+            olds,
+            news,
+            at=rotation.now(),
+            is_unknown=self.is_unknown,
+            shown=lambda name: key_of(resource.property_named(name)),
+        )
+        reasons = []
+        if due is not None:
+            reasons.append(f"{resource.import_subject(key_id, olds)} is replaced: {due.reason}.")
+            _log.warning("%s", reasons[-1])
+            if due.property not in replaces:
+                replaces.append(due.property)
+        # A replacement records the new settings with the new key: nothing is updated apart.
+        return Diff(replaces, [] if replaces else updates, reasons)
 
     def create(self, inputs: Mapping[str, Any]) -> KeyState:
         """Creates the key (reconciling a lost answer), or adopts the existing key named by ``adopt_id``."""
@@ -181,13 +254,13 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
         new = self.resource.create(self.client(), inputs)
         key_id = self.resource.key_id(new.key)
         self.ledger.hold(key_id)
-        return KeyState(key_id, self.resource.outputs_of(new.key, inputs, new.value))
+        return KeyState(key_id, self.outputs(new.key, inputs, new.value))
 
     def _adopt(self, key_id: str, inputs: Mapping[str, Any]) -> KeyState:
         resource = self.resource
         key = self._existing(key_id, inputs)
         # The API never shows a value again: an imported key's value is unknown to us for good.
-        outputs = resource.outputs_of(key, inputs, None)
+        outputs = self.outputs(key, inputs, None)
         for name in resource.adopt_matches:
             mismatch = _mismatch(resource.property_named(name), outputs[name], inputs[name])
             if mismatch is not None:
@@ -212,16 +285,28 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
             if is_get:
                 raise AdoptionError(resource.get_missing(key_id, props, found.key is not None))
             return None
-        outputs = resource.outputs_of(found.live, props, props.get(resource.value_output))
+        outputs = self.outputs(found.live, props, props.get(resource.value_output))
+        expires = rotation.unix_seconds(outputs.get(rotation.EXPIRES_AT))
+        if not is_get and expires is not None and rotation.now() >= expires:
+            # It no longer works: for us it is gone, and the next `up` creates its successor.
+            return None
         inputs = {p.name: outputs[p.name] for p in resource.declared_inputs if outputs[p.name] is not None}
         return Refreshed(resource.key_id(found.live), outputs, inputs)
 
     def update(self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-        """Never chosen by ``diff``; if the engine calls it anyway, the outputs stay whole and unchanged."""
+        """A change of rotation settings only: the key stays, state records the new settings (no
+        API call). The outputs stay whole."""
         self.ledger.hold(key_id)
         outputs = {name: olds.get(name) for name in self.resource.outputs}
         outputs.update({p.name: p.normalized(news.get(p.name)) for p in self.resource.declared_inputs})
         return outputs
+
+    def planned_update(
+        self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any], *, unknown: object
+    ) -> dict[str, Any]:
+        """What ``update`` will return (a preview): the same, since it calls no API."""
+        del unknown
+        return self.update(key_id, olds, news)
 
     def delete(self, key_id: str, props: Mapping[str, Any]) -> None:
         """Deletes (or revokes) the key; a key already gone counts as deleted."""
@@ -246,7 +331,9 @@ def _checked(
     is_unknown: IsUnknown,
     *,
     inputs_only: bool,
+    relations: Callable[[CheckFailures, Mapping[str, Any]], None] | None = None,
 ) -> Checked:
+    """Each property checked alone, then ``relations`` between the checked values."""
     failures = CheckFailures(is_unknown)
     checked: dict[str, Any] = {}
     for prop in properties:
@@ -254,6 +341,8 @@ def _checked(
             value = prop.check(failures, given, key_of(prop))
             if value is not None:
                 checked[prop.name] = value
+    if relations is not None:
+        relations(failures, checked)
     return Checked(checked, failures.failures)
 
 

@@ -29,8 +29,9 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_apikeys.core.declaration import KeyResource
-from pulumi_apikeys.core.lifecycle import KeyLifecycle, stack_settings
+from pulumi_apikeys.core.declaration import Declared
+from pulumi_apikeys.core.lifecycle import stack_settings
+from pulumi_apikeys.core.lifecycles import Lifecycle, lifecycle_of
 from pulumi_apikeys.core.provider_logging import enable_logging_from_env
 from pulumi_apikeys.core.stack_config import StackConfig
 
@@ -47,12 +48,13 @@ def is_unknown(value: object) -> bool:
 
 
 class KeyProvider(ResourceProvider):
-    """The dynamic provider of one declared key resource; a subclass only names it (``resource``)."""
+    """The dynamic provider of one declared resource (a key, or a rotating pair); a subclass only
+    names it (``resource``)."""
 
-    resource: ClassVar[KeyResource[Any, Any]]
+    resource: ClassVar[Declared]
     """The declaration this provider serves."""
 
-    _lifecycle: KeyLifecycle[Any, Any] | None = None
+    _lifecycle: Lifecycle | None = None
 
     def __getstate__(self) -> dict[str, object]:
         # Nothing of an instance is ever stored: the same few bytes for every resource, no secret.
@@ -65,16 +67,16 @@ class KeyProvider(ResourceProvider):
         """Keeps the stack's settings for this process; the client is made when first needed."""
         enable_logging_from_env()
         config = StackConfig.read(req.config.get, stack_settings(self.resource))
-        self._lifecycle = KeyLifecycle(self.resource, config, is_unknown=is_unknown)
+        self._lifecycle = lifecycle_of(self.resource, config, is_unknown=is_unknown)
 
-    def lifecycle(self) -> KeyLifecycle[Any, Any]:
+    def lifecycle(self) -> Lifecycle:
         """The lifecycle, configured or (never configured: a bare provider) from the environment."""
         lifecycle = self._lifecycle
         if lifecycle is None:
             with _LIFECYCLE_LOCK:
                 lifecycle = self._lifecycle
                 if lifecycle is None:
-                    lifecycle = KeyLifecycle(self.resource, StackConfig(), is_unknown=is_unknown)
+                    lifecycle = lifecycle_of(self.resource, StackConfig(), is_unknown=is_unknown)
                     self._lifecycle = lifecycle
         return lifecycle
 
@@ -88,13 +90,14 @@ class KeyProvider(ResourceProvider):
         return CheckResult(checked.inputs, [CheckFailure(p.property, p.reason) for p in checked.problems])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Replaces on a change of a replacing input; nothing else is ever a change.
+        """Replaces on a change of a replacing input or a key due for rotation; updates in place a
+        change of a setting (or a rotating pair's rotation). Why a key is due goes to the log.
 
         ``changes`` is always set, or the engine would diff every input itself, the serialized
         provider included.
         """
-        replaces = self.lifecycle().diff(_id, olds, news)
-        return DiffResult(changes=bool(replaces), replaces=replaces)
+        diff = self.lifecycle().diff(_id, olds, news)
+        return DiffResult(changes=diff.changes, replaces=diff.replaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Creates the key (reconciling a lost answer), or adopts the one named by ``adopt_id``."""
@@ -109,7 +112,9 @@ class KeyProvider(ResourceProvider):
         return ReadResult(refreshed.id, refreshed.outputs, refreshed.inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Never chosen by ``diff``; if the engine calls it anyway, the outputs stay whole and unchanged."""
+        """Records new settings, or rotates a pair. A rotation stopped part-way raises: this face
+        cannot hand the engine a partial state, so state keeps the old one until the next ``up``
+        finishes the rotation (``core.rotating_pair``)."""
         return UpdateResult(self.lifecycle().update(_id, olds, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 import pulumi
 import pulumi.dynamic
 
-from pulumi_apikeys.core.declaration import ADOPT_ID, KeyResource
+from pulumi_apikeys.core.declaration import ADOPT_ID, Declared
 from pulumi_apikeys.dynamic.adoption import options_for_adoption
 from pulumi_apikeys.dynamic.provider import KeyProvider
 
@@ -49,7 +49,7 @@ class KeyResourceBase(pulumi.dynamic.Resource):
         cls.provider_class = provider
 
     @classmethod
-    def declaration(cls) -> KeyResource[Any, Any]:
+    def declaration(cls) -> Declared:
         """What the resource is: its properties and hooks."""
         return cls.provider_class.resource
 
@@ -86,3 +86,41 @@ class KeyResourceBase(pulumi.dynamic.Resource):
         props.update(inputs)
         pulumi.dynamic.Resource.__init__(reference, cls.provider_class(), resource_name, props, opts)
         return reference
+
+
+class RotationSettings:
+    """The rotation outputs every key resource has (typing only: the values come from state)."""
+
+    rotation_triggers: pulumi.Output[dict[str, str] | None]
+    """The declared triggers; a change of any replaces the key."""
+    rotate_after_seconds: pulumi.Output[int | None]
+    """The declared maximum age, in seconds."""
+    renew_before_seconds: pulumi.Output[int | None]
+    """How long before expiry the key is replaced, in seconds."""
+
+
+class PairOutputs:
+    """The outputs of every rotating pair (typing only: the values come from state)."""
+
+    rotate_after_seconds: pulumi.Output[int]
+    """How long each key is current, in seconds."""
+    rotation_triggers: pulumi.Output[dict[str, str] | None]
+    """The declared triggers; a change of any rotates the pair."""
+    current_id: pulumi.Output[str | None]
+    """The id of the current key: the one to hand out."""
+    current_value: pulumi.Output[str | None]
+    """The current key itself, a secret; ``None`` for a key adopted by import."""
+    current_expires_at: pulumi.Output[int | None]
+    """Unix seconds when the current key expires; ``None`` if never."""
+    previous_id: pulumi.Output[str | None]
+    """The id of the previous key, valid for one more period; ``None`` until the first rotation."""
+    previous_value: pulumi.Output[str | None]
+    """The previous key itself, a secret."""
+    previous_expires_at: pulumi.Output[int | None]
+    """Unix seconds when the previous key expires; ``None`` if never."""
+    previous_last_used_at: pulumi.Output[int | None]
+    """Unix seconds when the previous key was last used (as of the last refresh)."""
+    rotated_at: pulumi.Output[int]
+    """Unix seconds when the current key was created: the start of its period."""
+    next_rotation_at: pulumi.Output[int | None]
+    """Unix seconds from when the next ``up`` rotates."""

@@ -1,6 +1,7 @@
-"""OpenAI organization Admin API keys: the ``AdminApiKey`` resource, its client and models.
+"""OpenAI organization Admin API keys: the ``AdminApiKey`` and ``RotatingAdminApiKey`` resources,
+their client and models.
 
-``AdminApiKey`` is imported on first use, so the client, the models and the emulator do not load
+The resources are imported on first use, so the client, the models and the emulator do not load
 the Pulumi SDK.
 """
 
@@ -9,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pulumi_apikeys.openai.resource import AdminApiKey
+    from pulumi_apikeys.openai.resource import AdminApiKey, RotatingAdminApiKey
 
-__all__ = ["AdminApiKey"]
+__all__ = ["AdminApiKey", "RotatingAdminApiKey"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "AdminApiKey":
-        from pulumi_apikeys.openai.resource import AdminApiKey
+    if name in __all__:
+        from pulumi_apikeys.openai import resource
 
-        return AdminApiKey
+        return getattr(resource, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,6 +21,7 @@ from pulumi_apikeys.core.declaration import (
     adoption_input,
     value_output,
 )
+from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import NotFoundError
 from pulumi_apikeys.openai.client import ADMIN_KEY_ENV, BASE_URL_ENV, AdminApiKeysClient
@@ -112,10 +113,12 @@ ADMIN_API_KEY: KeyResource[AdminApiKeysClient, AdminApiKey] = KeyResource(
             "Lifetime in seconds, from 1 to 31536000 (365 days); omit for a key that never expires.",
             input=True,
             replaces=True,
+            stored_only=True,
             check=checks.whole_number(
                 minimum=EXPIRES_IN_SECONDS_MIN, maximum=EXPIRES_IN_SECONDS_MAX, unit="seconds"
             ),
         ),
+        *rotation_inputs(),
         adoption_input(example="key_abc"),
         Property(
             "redacted_value", "string", "The value with all but its ends hidden: safe to show.", required=True
@@ -150,6 +153,7 @@ ADMIN_API_KEY: KeyResource[AdminApiKeysClient, AdminApiKey] = KeyResource(
         list_keys=lambda client, _args: client.list(),
         record_name="AdminApiKeyRecord",
     ),
+    lifetime_input=_EXPIRES,
 )
 
 ADMIN_API_KEY_TYPE = ADMIN_API_KEY.type_name

@@ -53,13 +53,14 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from pulumi_apikeys.core.declaration import KeyResource, Property
+from pulumi_apikeys.core.declaration import Declared, KeyResource, Property
 from pulumi_apikeys.core.lifecycle import KeyLifecycle, stack_settings
+from pulumi_apikeys.core.lifecycles import Lifecycle, declarations, lifecycle_of
 from pulumi_apikeys.core.stack_config import CONFIG_NAMESPACE, StackConfig
-from pulumi_apikeys.errors import ConfigurationError
+from pulumi_apikeys.errors import ConfigurationError, PartialUpdateError
 from pulumi_apikeys.plugin.wire import UNKNOWN, Incoming, is_unknown, to_wire, unwire
 
-__all__ = ["KeysProvider", "config_values"]
+__all__ = ["KeysProvider", "PartialFailure", "config_values"]
 
 T = TypeVar("T")
 
@@ -105,16 +106,17 @@ def _type_of(urn: str) -> str:
     return urn.split("::")[2].rsplit("$", 1)[-1]
 
 
-def _diff_kind(old: object, new: object) -> PropertyDiffKind:
+def _diff_kind(old: object, new: object, *, replaces: bool) -> PropertyDiffKind:
     if old is None:
-        return PropertyDiffKind.ADD_REPLACE
+        return PropertyDiffKind.ADD_REPLACE if replaces else PropertyDiffKind.ADD
     if new is None:
-        return PropertyDiffKind.DELETE_REPLACE
-    return PropertyDiffKind.UPDATE_REPLACE
+        return PropertyDiffKind.DELETE_REPLACE if replaces else PropertyDiffKind.DELETE
+    return PropertyDiffKind.UPDATE_REPLACE if replaces else PropertyDiffKind.UPDATE
 
 
 class KeysProvider(Provider):
-    """Every key resource of ``resources`` behind one plugin; made by ``plugin.server``.
+    """Every key resource of ``resources``, and its rotating pair, behind one plugin; made by
+    ``plugin.server``.
 
     ``resources`` is called once, on the first request that needs it: importing the backends
     (their models and HTTP clients) would otherwise delay the port the engine waits for.
@@ -126,18 +128,18 @@ class KeysProvider(Provider):
         self._load_resources = resources
         self._load_schema = schema
         self._lock = threading.Lock()
-        self._resources: dict[str, KeyResource[Any, Any]] | None = None
+        self._resources: dict[str, Declared] | None = None
         self._functions: dict[str, KeyResource[Any, Any]] = {}
         self._config_values: Mapping[str, str] = {}
-        self._lifecycles: dict[str, KeyLifecycle[Any, Any]] = {}
+        self._lifecycles: dict[str, Lifecycle] = {}
 
     # ------------------------------------------------------------------------------ plumbing
 
-    def _by_token(self) -> dict[str, KeyResource[Any, Any]]:
+    def _by_token(self) -> dict[str, Declared]:
         with self._lock:
             if self._resources is None:
                 resources = self._load_resources()
-                self._resources = {r.plugin_type_name: r for r in resources}
+                self._resources = {r.plugin_type_name: r for r in declarations(resources)}
                 self._functions = {
                     f"{CONFIG_NAMESPACE}:{r.module}:{r.listing.name}": r
                     for r in resources
@@ -145,7 +147,7 @@ class KeysProvider(Provider):
                 }
             return self._resources
 
-    def _lifecycle(self, token: str) -> KeyLifecycle[Any, Any]:
+    def _lifecycle(self, token: str) -> Lifecycle:
         resource = self._by_token().get(token)
         if resource is None:
             known = ", ".join(sorted(self._by_token()))
@@ -154,7 +156,7 @@ class KeysProvider(Provider):
             lifecycle = self._lifecycles.get(token)
             if lifecycle is None:
                 config = StackConfig.read(self._config_lookup, stack_settings(resource))
-                lifecycle = KeyLifecycle(resource, config, is_unknown=is_unknown)
+                lifecycle = lifecycle_of(resource, config, is_unknown=is_unknown)
                 self._lifecycles[token] = lifecycle
             return lifecycle
 
@@ -196,23 +198,25 @@ class KeysProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        """Replaces on a change of a replacing input, with the detailed diff the CLI shows."""
+        """Replaces or updates, with the detailed diff the CLI shows; a key due for rotation names
+        its cause (``rotateAfterSeconds``, ``expiresAt``) and logs why and since when."""
         lifecycle = await self._run(self._lifecycle, _type_of(request.urn))
         resource = lifecycle.resource
         olds = unwire(request.old_state, resource.properties).values
         news = unwire(request.new_inputs, resource.plugin_inputs).values
-        replaces = lifecycle.diff(request.resource_id, olds, news)
-        wire_names = [resource.property_named(name).wire_name for name in replaces]
+        diff = await self._run(lambda: lifecycle.diff(request.resource_id, olds, news, key_of=_wire_key))
+        detailed = {}
+        for name in diff.changed:
+            prop = resource.property_named(name)
+            # A cause that is no input (an expired key's `expiresAt`) changes value, not presence.
+            old, new = (olds.get(name), news.get(name)) if prop.input else (True, True)
+            kind = _diff_kind(old, new, replaces=name in diff.replaces)
+            detailed[prop.wire_name] = PropertyDiff(kind, input_diff=prop.input)
         return DiffResponse(
-            changes=bool(replaces),
-            replaces=wire_names,
-            diffs=wire_names,
-            detailed_diff={
-                resource.property_named(name).wire_name: PropertyDiff(
-                    _diff_kind(olds.get(name), news.get(name)), input_diff=True
-                )
-                for name in replaces
-            },
+            changes=diff.changes,
+            replaces=[resource.property_named(name).wire_name for name in diff.replaces],
+            diffs=list(detailed),
+            detailed_diff=detailed,
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
@@ -251,12 +255,22 @@ class KeysProvider(Provider):
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        """Never chosen by ``diff``; if the engine calls it anyway, the outputs stay whole."""
+        """Records new settings, or rotates a pair. A rotation stopped part-way goes to the engine
+        as a partial failure carrying the state as it now is (``plugin.server`` sends it)."""
         lifecycle = await self._run(self._lifecycle, _type_of(request.urn))
         resource = lifecycle.resource
         olds = unwire(request.olds, resource.properties)
         news = unwire(request.news, resource.plugin_inputs)
-        outputs = lifecycle.update(request.resource_id, olds.values, news.values)
+        if request.preview:
+            # supportsPreview: the engine calls Update in a preview too; nothing may change then.
+            planned = lifecycle.planned_update(request.resource_id, olds.values, news.values, unknown=UNKNOWN)
+            return UpdateResponse(self._outputs(resource, planned, news))
+        try:
+            outputs = await self._run(lifecycle.update, request.resource_id, olds.values, news.values)
+        except PartialUpdateError as error:
+            raise PartialFailure(
+                str(error), request.resource_id, self._outputs(resource, error.outputs, olds)
+            ) from error
         return UpdateResponse(self._outputs(resource, outputs, news))
 
     async def delete(self, request: DeleteRequest) -> None:
@@ -275,6 +289,7 @@ class KeysProvider(Provider):
             known = ", ".join(sorted(self._functions))
             raise ConfigurationError(f"The apikeys plugin has no function {request.tok!r}; it has {known}.")
         lifecycle = await self._run(self._lifecycle, resource.plugin_type_name)
+        assert isinstance(lifecycle, KeyLifecycle)  # functions list a key resource's keys
         given = {key: _plain_for_check(value) for key, value in request.args.items()}
         checked = lifecycle.check_listing(given, key_of=_wire_key)
         if checked.problems:
@@ -289,9 +304,23 @@ class KeysProvider(Provider):
 
     @staticmethod
     def _outputs(
-        resource: KeyResource[Any, Any], outputs: Mapping[str, Any], incoming: Incoming
+        resource: Declared, outputs: Mapping[str, Any], incoming: Incoming
     ) -> dict[str, PropertyValue]:
         return to_wire(outputs, [p for p in resource.properties if p.output], secret=incoming.secret)
+
+
+class PartialFailure(Exception):
+    """An update that changed the resource before it failed: what the engine records instead.
+
+    ``plugin.server`` sends it as the engine's partial failure (an ``ErrorResourceInitFailed``
+    detail, as ``provider_plugin.go``'s ``parseError`` reads it): the engine stores
+    ``properties`` and updates the resource again on the next ``up``.
+    """
+
+    def __init__(self, message: str, resource_id: str, properties: dict[str, PropertyValue]) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.properties = properties
 
 
 def _plain_for_check(value: PropertyValue) -> Any:
@@ -306,7 +335,7 @@ def _plain_for_check(value: PropertyValue) -> Any:
     return inner
 
 
-def _preview_outputs(resource: KeyResource[Any, Any], incoming: Incoming) -> dict[str, Any]:
+def _preview_outputs(resource: Declared, incoming: Incoming) -> dict[str, Any]:
     """A preview's outputs: the declared inputs as checked, everything the API decides unknown."""
     outputs: dict[str, Any] = {}
     for prop in resource.properties:

@@ -84,7 +84,8 @@ def _reporting_user_errors(servicer: type[Any]) -> type[Any]:
     """
     import grpc
 
-    from pulumi_apikeys.errors import ApiKeysError
+    from pulumi_apikeys.errors import ApiKeysError, PartialUpdateError
+    from pulumi_apikeys.plugin.provider import PartialFailure
 
     def reporting(rpc: Any) -> Any:
         async def call(self: Any, request: Any, context: Any) -> Any:
@@ -92,7 +93,11 @@ def _reporting_user_errors(servicer: type[Any]) -> type[Any]:
                 return await rpc(self, request, context)
             except Exception as exc:
                 # The SDK re-raises a new Exception while handling ours: ours is its context.
-                error = exc if isinstance(exc, ApiKeysError) else exc.__context__
+                error = exc if isinstance(exc, ApiKeysError | PartialFailure) else exc.__context__
+                if isinstance(error, PartialFailure):
+                    message = f"{PartialUpdateError.__module__}.{PartialUpdateError.__qualname__}: {error}"
+                    details = _init_failed(error, message)
+                    await context.abort(grpc.StatusCode.UNKNOWN, message, details)
                 if not isinstance(error, ApiKeysError):
                     raise
                 kind = type(error)
@@ -103,6 +108,24 @@ def _reporting_user_errors(servicer: type[Any]) -> type[Any]:
 
     overrides = {name: reporting(getattr(servicer, name)) for name in _USER_FACING_RPCS}
     return type("KeysServicer", (servicer,), overrides)
+
+
+def _init_failed(error: Any, message: str) -> tuple[tuple[str, bytes], ...]:
+    """The trailing metadata of a partial failure: a ``google.rpc.Status`` whose one detail is an
+    ``ErrorResourceInitFailed`` with the resource's state as it now is (``provider_plugin.go``,
+    ``parseError``, reads it back through gRPC's ``grpc-status-details-bin``)."""
+    import grpc
+    from google.protobuf import any_pb2
+    from pulumi.provider.experimental.property_value import PropertyValue
+    from pulumi.runtime.proto import provider_pb2, status_pb2
+
+    detail = provider_pb2.ErrorResourceInitFailed(
+        id=error.resource_id, properties=PropertyValue.marshal_map(error.properties), reasons=[message]
+    )
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[packed])
+    return (("grpc-status-details-bin", status.SerializeToString()),)
 
 
 def _resources() -> tuple[KeyResource[Any, Any], ...]:

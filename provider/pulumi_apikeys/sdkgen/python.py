@@ -170,7 +170,7 @@ def _imports(body: str, package: str, module: str | None) -> list[str]:
     standard: list[str] = []
     if "_builtins." in body:
         standard.append("import builtins as _builtins")
-    abc = [name for name in ("Generator", "Sequence") if re.search(rf"\b{name}\[", body)]
+    abc = [name for name in ("Generator", "Mapping", "Sequence") if re.search(rf"\b{name}\[", body)]
     if abc:
         standard.append(f"from collections.abc import {', '.join(abc)}")
     # Searched where code uses them, not in docstrings.
@@ -227,6 +227,9 @@ class _Generator:
         if kind == "array":
             item = self.type_of(spec["items"], module, input=input, local=local)
             return f"Sequence[pulumi.Input[{item}]]" if input else f"Sequence[{item}]"
+        if kind == "object" and "additionalProperties" in spec:
+            value = self.type_of(spec["additionalProperties"], module, input=input, local=local)
+            return f"Mapping[str, pulumi.Input[{value}]]" if input else f"Mapping[str, {value}]"
         return f"_builtins.{_PRIMITIVES[kind]}"
 
     def input_type(self, prop: _Prop, module: str, *, optional: bool) -> str:
@@ -260,7 +263,7 @@ class _Generator:
                 methods.append(
                     [
                         f"    @{prop.py}.setter",
-                        f"    def {prop.py}(self, value: {type_}) -> None:",
+                        *_bracketed(f"def {prop.py}(", ["self", f"value: {type_}"], ") -> None:", "    "),
                         f'        pulumi.set(self, "{prop.py}", value)',
                     ]
                 )
@@ -410,15 +413,15 @@ class _Generator:
     @staticmethod
     def option(name: str, option: str, names: list[str]) -> list[str]:
         """A resource option every registration merges in (secret outputs, replacing inputs)."""
-        return [
-            *_bracketed(
-                f"{name} = pulumi.ResourceOptions({option}=[",
-                [json.dumps(n) for n in names],
-                "])",
-                "        ",
-            ),
-            f"        opts = pulumi.ResourceOptions.merge(opts, {name})",
-        ]
+        items = [json.dumps(n) for n in names]
+        head, indent = f"{name} = pulumi.ResourceOptions(", "        "
+        listed = f"{option}=[{', '.join(items)}]"
+        if len(f"{indent}{head}{listed})") <= LINE or len(f"{indent}    {listed}") <= LINE:
+            # One line if it fits, else the argument alone on the next (ruff's layout).
+            lines = _bracketed(head, [listed], ")", indent)
+        else:
+            lines = [f"{indent}{head}", *_bracketed(f"{option}=[", items, "]", indent + "    "), f"{indent})"]
+        return [*lines, f"        opts = pulumi.ResourceOptions.merge(opts, {name})"]
 
     def resource_file(self, token: str, spec: Mapping[str, Any]) -> str:
         module, cls = _token(token)

@@ -33,7 +33,8 @@ _utilities.register(
   "mod": "capy",
   "fqn": "pulumi_apikeys_native.capy",
   "classes": {
-   "apikeys:capy:ApiKey": "ApiKey"
+   "apikeys:capy:ApiKey": "ApiKey",
+   "apikeys:capy:RotatingApiKey": "RotatingApiKey"
   }
  },
  {
@@ -41,7 +42,8 @@ _utilities.register(
   "mod": "openai",
   "fqn": "pulumi_apikeys_native.openai",
   "classes": {
-   "apikeys:openai:AdminApiKey": "AdminApiKey"
+   "apikeys:openai:AdminApiKey": "AdminApiKey",
+   "apikeys:openai:RotatingAdminApiKey": "RotatingAdminApiKey"
   }
  }
 ]

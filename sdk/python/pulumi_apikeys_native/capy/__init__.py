@@ -9,12 +9,15 @@ from pulumi_apikeys_native.capy.get_api_keys import (
     get_api_keys,
     get_api_keys_output,
 )
+from pulumi_apikeys_native.capy.rotating_api_key import RotatingApiKey, RotatingApiKeyArgs
 
 __all__ = [
     "ApiKey",
     "ApiKeyArgs",
     "AwaitableGetApiKeysResult",
     "GetApiKeysResult",
+    "RotatingApiKey",
+    "RotatingApiKeyArgs",
     "get_api_keys",
     "get_api_keys_output",
     "outputs",

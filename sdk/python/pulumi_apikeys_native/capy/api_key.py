@@ -2,7 +2,7 @@
 # *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import builtins as _builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast, overload
 
 import pulumi
@@ -20,6 +20,9 @@ class ApiKeyArgs:
         name: pulumi.Input[_builtins.str],
         organization_id: pulumi.Input[_builtins.str],
         scopes: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
     ) -> None:
         """
         The set of arguments for constructing a ApiKey resource.
@@ -29,10 +32,25 @@ class ApiKeyArgs:
                `org_abc`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scopes: What the key may do. A set: order
                and repetition do not matter, and the output lists each scope once, sorted.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "organization_id", organization_id)
         pulumi.set(__self__, "scopes", scopes)
+        if renew_before_seconds is not None:
+            pulumi.set(__self__, "renew_before_seconds", renew_before_seconds)
+        if rotate_after_seconds is not None:
+            pulumi.set(__self__, "rotate_after_seconds", rotate_after_seconds)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
 
     @_builtins.property
     @pulumi.getter
@@ -71,6 +89,47 @@ class ApiKeyArgs:
     def scopes(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]) -> None:
         pulumi.set(self, "scopes", value)
 
+    @_builtins.property
+    @pulumi.getter(name="renewBeforeSeconds")
+    def renew_before_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace an expiring key this many seconds before its `expires_at`; shorter than `expires_in_seconds`
+        where the key declares one. A key already expired is replaced on the next `up` in any case.
+        """
+        return pulumi.get(self, "renew_before_seconds")
+
+    @renew_before_seconds.setter
+    def renew_before_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "renew_before_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotateAfterSeconds")
+    def rotate_after_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace the key once it is older than this many seconds (by the API's `created_at`): the first `up` or
+        preview after that plans the replacement. A change of this setting alone changes no key.
+        """
+        return pulumi.get(self, "rotate_after_seconds")
+
+    @rotate_after_seconds.setter
+    def rotate_after_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "rotate_after_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None:
+        """
+        Any strings you choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new
+        key is created, then the old one deleted). Not secret: shown in diffs.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(
+        self, value: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None
+    ) -> None:
+        pulumi.set(self, "rotation_triggers", value)
+
 
 @pulumi.input_type
 class _ApiKeyState:
@@ -79,6 +138,9 @@ class _ApiKeyState:
         *,
         name: pulumi.Input[_builtins.str] | None = None,
         organization_id: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
         scopes: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] | None = None,
     ) -> None:
         """
@@ -87,6 +149,15 @@ class _ApiKeyState:
         :param pulumi.Input[_builtins.str] name: The key's name.
         :param pulumi.Input[_builtins.str] organization_id: The organization that owns the key, e.g.
                `org_abc`.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scopes: What the key may do. A set: order
                and repetition do not matter, and the output lists each scope once, sorted.
         """
@@ -94,6 +165,12 @@ class _ApiKeyState:
             pulumi.set(__self__, "name", name)
         if organization_id is not None:
             pulumi.set(__self__, "organization_id", organization_id)
+        if renew_before_seconds is not None:
+            pulumi.set(__self__, "renew_before_seconds", renew_before_seconds)
+        if rotate_after_seconds is not None:
+            pulumi.set(__self__, "rotate_after_seconds", rotate_after_seconds)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
         if scopes is not None:
             pulumi.set(__self__, "scopes", scopes)
 
@@ -122,6 +199,47 @@ class _ApiKeyState:
         pulumi.set(self, "organization_id", value)
 
     @_builtins.property
+    @pulumi.getter(name="renewBeforeSeconds")
+    def renew_before_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace an expiring key this many seconds before its `expires_at`; shorter than `expires_in_seconds`
+        where the key declares one. A key already expired is replaced on the next `up` in any case.
+        """
+        return pulumi.get(self, "renew_before_seconds")
+
+    @renew_before_seconds.setter
+    def renew_before_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "renew_before_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotateAfterSeconds")
+    def rotate_after_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace the key once it is older than this many seconds (by the API's `created_at`): the first `up` or
+        preview after that plans the replacement. A change of this setting alone changes no key.
+        """
+        return pulumi.get(self, "rotate_after_seconds")
+
+    @rotate_after_seconds.setter
+    def rotate_after_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "rotate_after_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None:
+        """
+        Any strings you choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new
+        key is created, then the old one deleted). Not secret: shown in diffs.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(
+        self, value: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None
+    ) -> None:
+        pulumi.set(self, "rotation_triggers", value)
+
+    @_builtins.property
     @pulumi.getter
     def scopes(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] | None:
         """
@@ -144,6 +262,9 @@ class ApiKey(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
         organization_id: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
         scopes: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] | None = None,
         __props__: _ApiKeyState | None = None,
     ) -> None:
@@ -157,6 +278,15 @@ class ApiKey(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] name: The key's name.
         :param pulumi.Input[_builtins.str] organization_id: The organization that owns the key, e.g.
                `org_abc`.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scopes: What the key may do. A set: order
                and repetition do not matter, and the output lists each scope once, sorted.
         """
@@ -192,6 +322,9 @@ class ApiKey(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
         organization_id: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
         scopes: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] | None = None,
         __props__: ApiKeyArgs | _ApiKeyState | None = None,
     ) -> None:
@@ -212,6 +345,9 @@ class ApiKey(pulumi.CustomResource):
             if organization_id is None and not opts.urn:
                 raise TypeError("Missing required property 'organization_id'")
             __props__.__dict__["organization_id"] = organization_id
+            __props__.__dict__["renew_before_seconds"] = renew_before_seconds
+            __props__.__dict__["rotate_after_seconds"] = rotate_after_seconds
+            __props__.__dict__["rotation_triggers"] = rotation_triggers
             if scopes is None and not opts.urn:
                 raise TypeError("Missing required property 'scopes'")
             __props__.__dict__["scopes"] = scopes
@@ -228,7 +364,9 @@ class ApiKey(pulumi.CustomResource):
             __props__.__dict__["value"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["value"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
-        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["name", "organizationId", "scopes"])
+        replace_on_changes = pulumi.ResourceOptions(
+            replace_on_changes=["name", "organizationId", "rotationTriggers", "scopes"]
+        )
         opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super().__init__(
             "apikeys:capy:ApiKey",
@@ -246,6 +384,9 @@ class ApiKey(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
         organization_id: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
         scopes: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] | None = None,
     ) -> "ApiKey":
         """
@@ -258,6 +399,15 @@ class ApiKey(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] name: The key's name.
         :param pulumi.Input[_builtins.str] organization_id: The organization that owns the key, e.g.
                `org_abc`.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] scopes: What the key may do. A set: order
                and repetition do not matter, and the output lists each scope once, sorted.
         """
@@ -267,6 +417,9 @@ class ApiKey(pulumi.CustomResource):
 
         __props__.__dict__["name"] = name
         __props__.__dict__["organization_id"] = organization_id
+        __props__.__dict__["renew_before_seconds"] = renew_before_seconds
+        __props__.__dict__["rotate_after_seconds"] = rotate_after_seconds
+        __props__.__dict__["rotation_triggers"] = rotation_triggers
         __props__.__dict__["scopes"] = scopes
         __props__.__dict__["created_at"] = None
         __props__.__dict__["created_by_user_id"] = None
@@ -362,12 +515,39 @@ class ApiKey(pulumi.CustomResource):
         return pulumi.get(self, "project_id")
 
     @_builtins.property
+    @pulumi.getter(name="renewBeforeSeconds")
+    def renew_before_seconds(self) -> pulumi.Output[_builtins.int | None]:
+        """
+        Replace an expiring key this many seconds before its `expires_at`; shorter than `expires_in_seconds`
+        where the key declares one. A key already expired is replaced on the next `up` in any case.
+        """
+        return pulumi.get(self, "renew_before_seconds")
+
+    @_builtins.property
     @pulumi.getter(name="revokedAt")
     def revoked_at(self) -> pulumi.Output[_builtins.str | None]:
         """
         When the key was revoked (ISO-8601); absent while it is managed.
         """
         return pulumi.get(self, "revoked_at")
+
+    @_builtins.property
+    @pulumi.getter(name="rotateAfterSeconds")
+    def rotate_after_seconds(self) -> pulumi.Output[_builtins.int | None]:
+        """
+        Replace the key once it is older than this many seconds (by the API's `created_at`): the first `up` or
+        preview after that plans the replacement. A change of this setting alone changes no key.
+        """
+        return pulumi.get(self, "rotate_after_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Output[Mapping[str, _builtins.str] | None]:
+        """
+        Any strings you choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new
+        key is created, then the old one deleted). Not secret: shown in diffs.
+        """
+        return pulumi.get(self, "rotation_triggers")
 
     @_builtins.property
     @pulumi.getter

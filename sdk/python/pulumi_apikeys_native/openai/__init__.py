@@ -9,12 +9,15 @@ from pulumi_apikeys_native.openai.get_admin_api_keys import (
     get_admin_api_keys,
     get_admin_api_keys_output,
 )
+from pulumi_apikeys_native.openai.rotating_admin_api_key import RotatingAdminApiKey, RotatingAdminApiKeyArgs
 
 __all__ = [
     "AdminApiKey",
     "AdminApiKeyArgs",
     "AwaitableGetAdminApiKeysResult",
     "GetAdminApiKeysResult",
+    "RotatingAdminApiKey",
+    "RotatingAdminApiKeyArgs",
     "get_admin_api_keys",
     "get_admin_api_keys_output",
     "outputs",

@@ -2,6 +2,7 @@
 # *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import builtins as _builtins
+from collections.abc import Mapping
 from typing import Any, cast, overload
 
 import pulumi
@@ -19,6 +20,9 @@ class AdminApiKeyArgs:
         *,
         name: pulumi.Input[_builtins.str],
         expires_in_seconds: pulumi.Input[_builtins.int] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
     ) -> None:
         """
         The set of arguments for constructing a AdminApiKey resource.
@@ -26,10 +30,25 @@ class AdminApiKeyArgs:
         :param pulumi.Input[_builtins.str] name: The key's name.
         :param pulumi.Input[_builtins.int] expires_in_seconds: Lifetime in seconds, from 1 to 31536000 (365
                days); omit for a key that never expires.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         """
         pulumi.set(__self__, "name", name)
         if expires_in_seconds is not None:
             pulumi.set(__self__, "expires_in_seconds", expires_in_seconds)
+        if renew_before_seconds is not None:
+            pulumi.set(__self__, "renew_before_seconds", renew_before_seconds)
+        if rotate_after_seconds is not None:
+            pulumi.set(__self__, "rotate_after_seconds", rotate_after_seconds)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
 
     @_builtins.property
     @pulumi.getter
@@ -55,6 +74,47 @@ class AdminApiKeyArgs:
     def expires_in_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
         pulumi.set(self, "expires_in_seconds", value)
 
+    @_builtins.property
+    @pulumi.getter(name="renewBeforeSeconds")
+    def renew_before_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace an expiring key this many seconds before its `expires_at`; shorter than `expires_in_seconds`
+        where the key declares one. A key already expired is replaced on the next `up` in any case.
+        """
+        return pulumi.get(self, "renew_before_seconds")
+
+    @renew_before_seconds.setter
+    def renew_before_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "renew_before_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotateAfterSeconds")
+    def rotate_after_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace the key once it is older than this many seconds (by the API's `created_at`): the first `up` or
+        preview after that plans the replacement. A change of this setting alone changes no key.
+        """
+        return pulumi.get(self, "rotate_after_seconds")
+
+    @rotate_after_seconds.setter
+    def rotate_after_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "rotate_after_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None:
+        """
+        Any strings you choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new
+        key is created, then the old one deleted). Not secret: shown in diffs.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(
+        self, value: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None
+    ) -> None:
+        pulumi.set(self, "rotation_triggers", value)
+
 
 @pulumi.input_type
 class _AdminApiKeyState:
@@ -63,6 +123,9 @@ class _AdminApiKeyState:
         *,
         expires_in_seconds: pulumi.Input[_builtins.int] | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
     ) -> None:
         """
         What a `get` of an existing AdminApiKey may need besides its id.
@@ -70,11 +133,26 @@ class _AdminApiKeyState:
         :param pulumi.Input[_builtins.int] expires_in_seconds: Lifetime in seconds, from 1 to 31536000 (365
                days); omit for a key that never expires.
         :param pulumi.Input[_builtins.str] name: The key's name.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         """
         if expires_in_seconds is not None:
             pulumi.set(__self__, "expires_in_seconds", expires_in_seconds)
         if name is not None:
             pulumi.set(__self__, "name", name)
+        if renew_before_seconds is not None:
+            pulumi.set(__self__, "renew_before_seconds", renew_before_seconds)
+        if rotate_after_seconds is not None:
+            pulumi.set(__self__, "rotate_after_seconds", rotate_after_seconds)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
 
     @_builtins.property
     @pulumi.getter(name="expiresInSeconds")
@@ -100,6 +178,47 @@ class _AdminApiKeyState:
     def name(self, value: pulumi.Input[_builtins.str] | None) -> None:
         pulumi.set(self, "name", value)
 
+    @_builtins.property
+    @pulumi.getter(name="renewBeforeSeconds")
+    def renew_before_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace an expiring key this many seconds before its `expires_at`; shorter than `expires_in_seconds`
+        where the key declares one. A key already expired is replaced on the next `up` in any case.
+        """
+        return pulumi.get(self, "renew_before_seconds")
+
+    @renew_before_seconds.setter
+    def renew_before_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "renew_before_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotateAfterSeconds")
+    def rotate_after_seconds(self) -> pulumi.Input[_builtins.int] | None:
+        """
+        Replace the key once it is older than this many seconds (by the API's `created_at`): the first `up` or
+        preview after that plans the replacement. A change of this setting alone changes no key.
+        """
+        return pulumi.get(self, "rotate_after_seconds")
+
+    @rotate_after_seconds.setter
+    def rotate_after_seconds(self, value: pulumi.Input[_builtins.int] | None) -> None:
+        pulumi.set(self, "rotate_after_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None:
+        """
+        Any strings you choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new
+        key is created, then the old one deleted). Not secret: shown in diffs.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(
+        self, value: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None
+    ) -> None:
+        pulumi.set(self, "rotation_triggers", value)
+
 
 @pulumi.type_token("apikeys:openai:AdminApiKey")
 class AdminApiKey(pulumi.CustomResource):
@@ -110,6 +229,9 @@ class AdminApiKey(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
         expires_in_seconds: pulumi.Input[_builtins.int] | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
         __props__: _AdminApiKeyState | None = None,
     ) -> None:
         """
@@ -121,6 +243,15 @@ class AdminApiKey(pulumi.CustomResource):
         :param pulumi.Input[_builtins.int] expires_in_seconds: Lifetime in seconds, from 1 to 31536000 (365
                days); omit for a key that never expires.
         :param pulumi.Input[_builtins.str] name: The key's name.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         """
         ...
 
@@ -153,6 +284,9 @@ class AdminApiKey(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
         expires_in_seconds: pulumi.Input[_builtins.int] | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
         __props__: AdminApiKeyArgs | _AdminApiKeyState | None = None,
     ) -> None:
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -170,6 +304,9 @@ class AdminApiKey(pulumi.CustomResource):
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
+            __props__.__dict__["renew_before_seconds"] = renew_before_seconds
+            __props__.__dict__["rotate_after_seconds"] = rotate_after_seconds
+            __props__.__dict__["rotation_triggers"] = rotation_triggers
             __props__.__dict__["created_at"] = None
             __props__.__dict__["expires_at"] = None
             __props__.__dict__["last_used_at"] = None
@@ -178,7 +315,9 @@ class AdminApiKey(pulumi.CustomResource):
             __props__.__dict__["value"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["value"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
-        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["expiresInSeconds", "name"])
+        replace_on_changes = pulumi.ResourceOptions(
+            replace_on_changes=["expiresInSeconds", "name", "rotationTriggers"]
+        )
         opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super().__init__(
             "apikeys:openai:AdminApiKey",
@@ -196,6 +335,9 @@ class AdminApiKey(pulumi.CustomResource):
         opts: pulumi.ResourceOptions | None = None,
         expires_in_seconds: pulumi.Input[_builtins.int] | None = None,
         name: pulumi.Input[_builtins.str] | None = None,
+        renew_before_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotate_after_seconds: pulumi.Input[_builtins.int] | None = None,
+        rotation_triggers: pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] | None = None,
     ) -> "AdminApiKey":
         """
         Get an existing AdminApiKey resource's state with the given name, id, and optional extra properties
@@ -207,6 +349,15 @@ class AdminApiKey(pulumi.CustomResource):
         :param pulumi.Input[_builtins.int] expires_in_seconds: Lifetime in seconds, from 1 to 31536000 (365
                days); omit for a key that never expires.
         :param pulumi.Input[_builtins.str] name: The key's name.
+        :param pulumi.Input[_builtins.int] renew_before_seconds: Replace an expiring key this many seconds
+               before its `expires_at`; shorter than `expires_in_seconds` where the key declares one. A key
+               already expired is replaced on the next `up` in any case.
+        :param pulumi.Input[_builtins.int] rotate_after_seconds: Replace the key once it is older than this
+               many seconds (by the API's `created_at`): the first `up` or preview after that plans the
+               replacement. A change of this setting alone changes no key.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Any strings you
+               choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new key is
+               created, then the old one deleted). Not secret: shown in diffs.
         """
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
 
@@ -214,6 +365,9 @@ class AdminApiKey(pulumi.CustomResource):
 
         __props__.__dict__["expires_in_seconds"] = expires_in_seconds
         __props__.__dict__["name"] = name
+        __props__.__dict__["renew_before_seconds"] = renew_before_seconds
+        __props__.__dict__["rotate_after_seconds"] = rotate_after_seconds
+        __props__.__dict__["rotation_triggers"] = rotation_triggers
         __props__.__dict__["created_at"] = None
         __props__.__dict__["expires_at"] = None
         __props__.__dict__["last_used_at"] = None
@@ -277,6 +431,33 @@ class AdminApiKey(pulumi.CustomResource):
         The value with all but its ends hidden: safe to show.
         """
         return pulumi.get(self, "redacted_value")
+
+    @_builtins.property
+    @pulumi.getter(name="renewBeforeSeconds")
+    def renew_before_seconds(self) -> pulumi.Output[_builtins.int | None]:
+        """
+        Replace an expiring key this many seconds before its `expires_at`; shorter than `expires_in_seconds`
+        where the key declares one. A key already expired is replaced on the next `up` in any case.
+        """
+        return pulumi.get(self, "renew_before_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="rotateAfterSeconds")
+    def rotate_after_seconds(self) -> pulumi.Output[_builtins.int | None]:
+        """
+        Replace the key once it is older than this many seconds (by the API's `created_at`): the first `up` or
+        preview after that plans the replacement. A change of this setting alone changes no key.
+        """
+        return pulumi.get(self, "rotate_after_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Output[Mapping[str, _builtins.str] | None]:
+        """
+        Any strings you choose, e.g. `{"deployment": "v42"}`: a change of any of them replaces the key (a new
+        key is created, then the old one deleted). Not secret: shown in diffs.
+        """
+        return pulumi.get(self, "rotation_triggers")
 
     @_builtins.property
     @pulumi.getter

@@ -112,7 +112,6 @@ class AdminApiKeyRecord(dict[str, Any]):
         owner: AdminApiKeyOwner,
         redacted_value: _builtins.str,
         expires_at: _builtins.int | None = None,
-        expires_in_seconds: _builtins.int | None = None,
         last_used_at: _builtins.int | None = None,
     ) -> None:
         """
@@ -124,8 +123,6 @@ class AdminApiKeyRecord(dict[str, Any]):
         :param AdminApiKeyOwner owner: Who owns the key.
         :param _builtins.str redacted_value: The value with all but its ends hidden: safe to show.
         :param _builtins.int expires_at: Unix seconds when the key expires; absent if it never does.
-        :param _builtins.int expires_in_seconds: Lifetime in seconds, from 1 to 31536000 (365 days); omit for
-               a key that never expires.
         :param _builtins.int last_used_at: Unix seconds when the key was last used; absent if never.
         """
         pulumi.set(__self__, "created_at", created_at)
@@ -135,8 +132,6 @@ class AdminApiKeyRecord(dict[str, Any]):
         pulumi.set(__self__, "redacted_value", redacted_value)
         if expires_at is not None:
             pulumi.set(__self__, "expires_at", expires_at)
-        if expires_in_seconds is not None:
-            pulumi.set(__self__, "expires_in_seconds", expires_in_seconds)
         if last_used_at is not None:
             pulumi.set(__self__, "last_used_at", last_used_at)
 
@@ -187,14 +182,6 @@ class AdminApiKeyRecord(dict[str, Any]):
         Unix seconds when the key expires; absent if it never does.
         """
         return pulumi.get(self, "expires_at")
-
-    @_builtins.property
-    @pulumi.getter(name="expiresInSeconds")
-    def expires_in_seconds(self) -> _builtins.int | None:
-        """
-        Lifetime in seconds, from 1 to 31536000 (365 days); omit for a key that never expires.
-        """
-        return pulumi.get(self, "expires_in_seconds")
 
     @_builtins.property
     @pulumi.getter(name="lastUsedAt")
