@@ -4,9 +4,10 @@ Every response is built from the shared models in ``pulumi_apikeys.capy.models``
 emulator says and what the client parses cannot drift apart. What the seed leaves open, decided:
 
 - Auth is ``Authorization: Bearer <key>``. The configured key (option ``api_key``) is accepted for any
-  organization; a key this API created, only for its own organization and only while active.
-  Missing or unknown key, or a revoked one: 401 (the message never echoes the key). A created key
-  used on another organization: 403. Scopes are stored and shown, never enforced.
+  organization; a key this API created, only for its own organization and only while active and
+  unexpired. Missing or unknown key, a revoked one, or one past its ``expires_at`` (option
+  ``key_lifetime_seconds``): 401 (the message never echoes the key). A created key used on another
+  organization: 403. Scopes are stored and shown, never enforced.
 - Errors are ``{"error": "message"}``: 400 for a body that is not a JSON object, 422 for one whose
   fields are wrong (``name`` missing or blank, ``scopes`` not a list of strings), 404 for a key id
   the organization does not have, 400 for an unknown ``cursor``.
@@ -54,6 +55,7 @@ _MISSING_KEY_MESSAGE = "Missing API key: send it as 'Authorization: Bearer capy_
 # No part of the presented key is echoed: it may be a real secret.
 _WRONG_KEY_MESSAGE = "Invalid API key."
 _REVOKED_KEY_MESSAGE = "This API key has been revoked."
+_EXPIRED_KEY_MESSAGE = "This API key has expired."
 _OTHER_ORGANIZATION_MESSAGE = "This API key does not belong to this organization."
 
 
@@ -164,6 +166,8 @@ class CapyApiKeysApi(StoreBacked[CapyKeyStore]):
             return capy_error_response(401, _WRONG_KEY_MESSAGE, type="authentication_error")
         if key.is_gone:
             return capy_error_response(401, _REVOKED_KEY_MESSAGE, type="authentication_error")
+        if self.store.is_expired(key):
+            return capy_error_response(401, _EXPIRED_KEY_MESSAGE, type="authentication_error")
         if key.organization_id != organization_id:
             return capy_error_response(403, _OTHER_ORGANIZATION_MESSAGE, type="permission_error")
         self.store.mark_used(key.id)

@@ -22,9 +22,9 @@ DEFAULT_PAGE_SIZE = 100
 class CapyEmulatorOptions(BaseModel):
     """The ``capy`` service's settings (``EmulatorConfig.services["capy"]``).
 
-    Example: lists of at most two keys a page::
+    Example: lists of at most two keys a page, and keys that expire an hour after creation::
 
-        EmulatorConfig(services={"capy": {"page_size": 2}})
+        EmulatorConfig(services={"capy": {"page_size": 2, "key_lifetime_seconds": 3600}})
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,6 +33,10 @@ class CapyEmulatorOptions(BaseModel):
     """The key accepted for every organization, besides the keys it created (left out of the repr)."""
     page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1)
     """The most keys one list response holds; more follow behind ``next_cursor``."""
+    key_lifetime_seconds: int | None = Field(default=None, ge=1)
+    """An organization policy: every key created expires this many seconds after its creation
+    (``expires_at`` set), and stops authenticating then. ``None``: keys never expire. Keys that
+    exist already (loaded from a state file) keep the ``expires_at`` they were created with."""
 
 
 def build(options: CapyEmulatorOptions, state: StateSection | None) -> EmulatorService:
@@ -41,7 +45,8 @@ def build(options: CapyEmulatorOptions, state: StateSection | None) -> EmulatorS
     from pulumi_apikeys.capy.emulator_api import CapyApiKeysApi
     from pulumi_apikeys.capy.emulator_store import CapyKeyStore
 
-    return CapyApiKeysApi(CapyKeyStore(state), options.api_key, page_size=options.page_size)
+    store = CapyKeyStore(state, key_lifetime_seconds=options.key_lifetime_seconds)
+    return CapyApiKeysApi(store, options.api_key, page_size=options.page_size)
 
 
 SERVICE = ServiceSpec(
@@ -57,6 +62,10 @@ SERVICE = ServiceSpec(
             show_default=False,
         ),
         ServiceFlag("page_size", "The most keys one list response holds."),
+        ServiceFlag(
+            "key_lifetime_seconds",
+            "Every key created expires this many seconds after creation (default: keys never expire).",
+        ),
     ),
     # Files from before sections held this store's keys at the top level, as `capy_keys`.
     legacy_state_fields={"capy_keys": "keys"},

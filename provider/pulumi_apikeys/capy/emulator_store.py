@@ -4,6 +4,11 @@ A key's secret is returned once, by ``create``; the store keeps only its SHA-256
 key when it authenticates) and its prefix, so a state file never holds a secret. Revoking a key
 does not remove it: it stays listed with ``revoked_at`` set and ``is_active`` false, as the real
 API may keep it (see the reference notes).
+
+An organization may have a key lifetime (``key_lifetime_seconds``, the service option of the same
+name): each key it creates then has an ``expires_at`` that many seconds after ``created_at``, and
+from that moment on no longer authenticates (``is_expired``), as the OpenAI emulator's expired keys
+do. An expired key stays listed as it was: only a revocation makes it inactive.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,10 +92,12 @@ class CapyKeyStore:
         state: StateSection | None = None,
         *,
         created_by_user_id: str | None = CREATED_BY_USER_ID,
+        key_lifetime_seconds: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._state = state
         self._created_by_user_id = created_by_user_id
+        self._key_lifetime_seconds = key_lifetime_seconds
         self._clock = clock
         self._lock = threading.Lock()
         self._keys: dict[str, StoredCapyKey] = {}
@@ -103,8 +110,11 @@ class CapyKeyStore:
             return len(self._keys)
 
     def create(self, organization_id: str, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
-        """Make an active key in the organization; returns it and its secret (the only time it is shown)."""
+        """Make an active key in the organization, expiring after the store's key lifetime if it has
+        one; returns it and its secret (the only time it is shown)."""
         secret = PLAINTEXT_PREFIX + secrets.token_urlsafe(32)
+        created_at = self._now()
+        lifetime = self._key_lifetime_seconds
         key = ApiKey(
             id="ak_" + secrets.token_hex(12),
             name=name,
@@ -114,7 +124,8 @@ class CapyKeyStore:
             created_by_user_id=self._created_by_user_id,
             source=_SOURCE,
             is_active=True,
-            created_at=self._now(),
+            created_at=created_at,
+            expires_at=None if lifetime is None else created_at + timedelta(seconds=lifetime),
         )
         with self._lock:
             self._keys[key.id] = StoredCapyKey(key=key, secret_sha256=value_sha256(secret))
@@ -166,6 +177,10 @@ class CapyKeyStore:
             return next(
                 (stored.key for stored in self._keys.values() if stored.secret_sha256 == digest), None
             )
+
+    def is_expired(self, key: ApiKey) -> bool:
+        """Whether the key's lifetime is over, by the store's clock (without ``expires_at``: never)."""
+        return key.expires_at is not None and self._clock() >= key.expires_at.timestamp()
 
     def mark_used(self, key_id: str) -> None:
         """Set the key's ``last_used_at`` to now."""
