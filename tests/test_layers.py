@@ -47,6 +47,10 @@ def test_the_core_imports_no_pulumi_sdk_no_face_no_backend_no_emulator():
     assert offenders("core", forbidden) == {}
 
 
+def test_rotation_lives_in_the_core_so_the_cores_rules_bind_it():
+    assert {"core/rotation.py", "core/rotating_pair.py", "core/lifecycles.py"} <= set(imports_of("core"))
+
+
 def test_the_dynamic_face_names_no_backend():
     assert offenders("dynamic", tuple(f"pulumi_apikeys.{b}" for b in BACKENDS)) == {}
 

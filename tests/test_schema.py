@@ -12,10 +12,12 @@ import pytest
 from pulumi_apikeys import registry
 from pulumi_apikeys._version import __version__
 from pulumi_apikeys.capy.declaration import API_KEY
-from pulumi_apikeys.capy.resource import ApiKey
-from pulumi_apikeys.core.declaration import KeyResource
+from pulumi_apikeys.capy.resource import ApiKey, RotatingApiKey
+from pulumi_apikeys.core.declaration import Declared, KeyResource
+from pulumi_apikeys.core.lifecycles import declarations
+from pulumi_apikeys.core.rotating_pair import rotating_pair
 from pulumi_apikeys.openai.declaration import ADMIN_API_KEY
-from pulumi_apikeys.openai.resource import AdminApiKey
+from pulumi_apikeys.openai.resource import AdminApiKey, RotatingAdminApiKey
 from pulumi_apikeys.schema import package_schema, package_schema_json
 from pulumi_apikeys.sdkgen.python import py_name
 
@@ -23,10 +25,29 @@ SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.json"
 SCHEMA = package_schema()
 ADMIN = SCHEMA["resources"]["apikeys:openai:AdminApiKey"]
 CAPY = SCHEMA["resources"]["apikeys:capy:ApiKey"]
+ADMIN_PAIR = SCHEMA["resources"]["apikeys:openai:RotatingAdminApiKey"]
+CAPY_PAIR = SCHEMA["resources"]["apikeys:capy:RotatingApiKey"]
 
 EVERY_RESOURCE = pytest.mark.parametrize(
     ("spec", "resource"), [(ADMIN_API_KEY, AdminApiKey), (API_KEY, ApiKey)], ids=["openai", "capy"]
 )
+EVERY_DECLARATION = pytest.mark.parametrize(
+    ("spec", "resource"),
+    [
+        (ADMIN_API_KEY, AdminApiKey),
+        (rotating_pair(ADMIN_API_KEY), RotatingAdminApiKey),
+        (API_KEY, ApiKey),
+        (rotating_pair(API_KEY), RotatingApiKey),
+    ],
+    ids=["openai", "openai-pair", "capy", "capy-pair"],
+)
+ROTATION_INPUTS = ["rotationTriggers", "rotateAfterSeconds", "renewBeforeSeconds"]
+"""The rotation inputs every key resource declares, on the wire."""
+PAIR_OUTPUTS = [
+    "currentId", "currentValue", "currentExpiresAt", "previousId", "previousValue", "previousExpiresAt",
+    "previousLastUsedAt", "rotatedAt", "nextRotationAt",
+]  # fmt: skip
+"""What a rotating pair adds to its key's inputs: both slots and the schedule."""
 TOKEN = re.compile(r"^[a-zA-Z][-a-zA-Z0-9_]*:([^0-9][a-zA-Z0-9._/-]*)?:[^0-9][a-zA-Z0-9._/]*$")
 """The metaschema's pattern for resource and type tokens (``pkg/codegen/schema/pulumi.json``)."""
 METASCHEMA_TOP_LEVEL = {
@@ -74,10 +95,15 @@ def test_the_top_level_holds_only_what_the_metaschema_knows():
     assert required <= set(SCHEMA)
 
 
-def test_the_resources_are_the_built_in_ones_under_the_plugins_tokens():
-    assert list(SCHEMA["resources"]) == ["apikeys:openai:AdminApiKey", "apikeys:capy:ApiKey"]
+def test_the_resources_are_the_built_in_ones_each_followed_by_its_rotating_pair():
     assert list(SCHEMA["resources"]) == [
-        r.plugin_type_name for r in registry.key_resources(registry.builtin())
+        "apikeys:openai:AdminApiKey",
+        "apikeys:openai:RotatingAdminApiKey",
+        "apikeys:capy:ApiKey",
+        "apikeys:capy:RotatingApiKey",
+    ]
+    assert list(SCHEMA["resources"]) == [
+        d.plugin_type_name for d in declarations(registry.key_resources(registry.builtin()))
     ]
 
 
@@ -90,25 +116,52 @@ def test_every_token_matches_the_metaschemas_pattern():
 
 def test_the_properties_are_the_declared_names_in_camel_case():
     assert set(ADMIN["properties"]) == {
-        "name", "expiresInSeconds", "redactedValue", "value", "createdAt", "expiresAt", "lastUsedAt", "owner",
+        "name", "expiresInSeconds", *ROTATION_INPUTS, "redactedValue", "value", "createdAt", "expiresAt",
+        "lastUsedAt", "owner",
     }  # fmt: skip
     assert set(CAPY["properties"]) == {
-        "organizationId", "name", "scopes", "keyPrefix", "value", "projectId", "createdByUserId",
-        "deviceName", "source", "isActive", "createdAt", "expiresAt", "lastUsedAt", "revokedAt",
+        "organizationId", "name", "scopes", *ROTATION_INPUTS, "keyPrefix", "value", "projectId",
+        "createdByUserId", "deviceName", "source", "isActive", "createdAt", "expiresAt", "lastUsedAt",
+        "revokedAt",
     }  # fmt: skip
+
+
+def test_a_pairs_properties_are_its_keys_inputs_its_period_and_triggers_then_both_slots():
+    assert list(ADMIN_PAIR["properties"]) == [
+        "name", "expiresInSeconds", "rotateAfterSeconds", "rotationTriggers", *PAIR_OUTPUTS,
+    ]  # fmt: skip
+    assert list(CAPY_PAIR["properties"]) == [
+        "organizationId", "name", "scopes", "rotateAfterSeconds", "rotationTriggers", *PAIR_OUTPUTS,
+    ]  # fmt: skip
 
 
 def test_the_inputs_are_the_declared_ones_without_adopt_id():
     assert (list(ADMIN["inputProperties"]), ADMIN["requiredInputs"]) == (
-        ["name", "expiresInSeconds"],
+        ["name", "expiresInSeconds", *ROTATION_INPUTS],
         ["name"],
     )
-    assert list(CAPY["inputProperties"]) == CAPY["requiredInputs"] == ["organizationId", "name", "scopes"]
+    assert (list(CAPY["inputProperties"]), CAPY["requiredInputs"]) == (
+        ["organizationId", "name", "scopes", *ROTATION_INPUTS],
+        ["organizationId", "name", "scopes"],
+    )
+
+
+def test_a_pair_requires_its_period_and_has_no_renewal_input():
+    assert (list(ADMIN_PAIR["inputProperties"]), ADMIN_PAIR["requiredInputs"]) == (
+        ["name", "expiresInSeconds", "rotateAfterSeconds", "rotationTriggers"],
+        ["name", "rotateAfterSeconds"],
+    )
+    assert (list(CAPY_PAIR["inputProperties"]), CAPY_PAIR["requiredInputs"]) == (
+        ["organizationId", "name", "scopes", "rotateAfterSeconds", "rotationTriggers"],
+        ["organizationId", "name", "scopes", "rotateAfterSeconds"],
+    )
 
 
 def test_the_required_outputs_are_those_always_present():
     assert ADMIN["required"] == ["name", "redactedValue", "createdAt", "owner"]
     assert CAPY["required"] == ["organizationId", "name", "scopes", "keyPrefix", "isActive", "createdAt"]
+    assert ADMIN_PAIR["required"] == ["name", "rotateAfterSeconds", "rotatedAt"]
+    assert CAPY_PAIR["required"] == ["organizationId", "name", "scopes", "rotateAfterSeconds", "rotatedAt"]
 
 
 @EVERY_RESOURCE
@@ -119,15 +172,43 @@ def test_value_is_the_only_secret(spec: KeyResource[Any, Any], resource: type):
     assert [name for name, prop in every if prop.get("secret")] == ["value"]
 
 
+@pytest.mark.parametrize("pair", [ADMIN_PAIR, CAPY_PAIR], ids=["openai", "capy"])
+def test_a_pairs_secrets_are_the_values_of_both_slots(pair: dict[str, Any]):
+    every = [*pair["properties"].items(), *pair["inputProperties"].items()]
+
+    assert [name for name, prop in every if prop.get("secret")] == ["currentValue", "previousValue"]
+
+
 @EVERY_RESOURCE
-def test_a_change_of_any_input_replaces_the_key_on_inputs_and_outputs_alike(
+def test_a_change_of_any_input_but_a_rotation_period_replaces_the_key_on_inputs_and_outputs_alike(
     spec: KeyResource[Any, Any], resource: type
 ):
     props = SCHEMA["resources"][spec.plugin_type_name]
-    replacing = [p.wire_name for p in spec.plugin_inputs]
+    periods = {"rotateAfterSeconds", "renewBeforeSeconds"}
+    replacing = [p.wire_name for p in spec.plugin_inputs if p.wire_name not in periods]
 
     assert [n for n, p in props["inputProperties"].items() if p.get("replaceOnChanges")] == replacing
     assert [n for n, p in props["properties"].items() if p.get("replaceOnChanges")] == replacing
+    assert "rotationTriggers" in replacing
+
+
+def test_only_a_change_of_where_its_keys_live_replaces_a_pair():
+    for pair, placement in ((ADMIN_PAIR, []), (CAPY_PAIR, ["organizationId"])):
+        for props in (pair["inputProperties"], pair["properties"]):
+            assert [n for n, p in props.items() if p.get("replaceOnChanges")] == placement
+
+
+@pytest.mark.parametrize(
+    "resource", [ADMIN, ADMIN_PAIR, CAPY, CAPY_PAIR], ids=["openai", "openai-pair", "capy", "capy-pair"]
+)
+def test_the_rotation_triggers_are_a_map_of_strings(resource: dict[str, Any]):
+    triggers = resource["inputProperties"]["rotationTriggers"]
+
+    assert {k: triggers[k] for k in ("type", "additionalProperties")} == {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+    }
+    assert "items" not in triggers
 
 
 def test_only_resource_properties_say_replace_on_changes():
@@ -157,7 +238,7 @@ def test_a_get_may_give_the_declared_inputs_none_of_them_required():
 
     assert (state["type"], set(state["properties"]), "required" in state) == (
         "object",
-        {"organizationId", "name", "scopes"},
+        {"organizationId", "name", "scopes", *ROTATION_INPUTS},
         False,
     )
 
@@ -212,13 +293,37 @@ def test_a_lookup_function_returns_its_keys_as_records(function: str, record: st
 
 
 @EVERY_RESOURCE
-def test_a_record_is_the_id_then_every_output_but_the_value(spec: KeyResource[Any, Any], resource: type):
+def test_a_record_is_the_id_then_every_output_but_the_value_and_the_inputs_the_api_never_reports(
+    spec: KeyResource[Any, Any], resource: type
+):
     assert spec.listing is not None
     record = SCHEMA["types"][f"apikeys:{spec.module}:{spec.listing.record_name}"]
-    outputs = [name for name in SCHEMA["resources"][spec.plugin_type_name]["properties"] if name != "value"]
+    stored_only = {p.wire_name for p in spec.properties if p.stored_only}
+    outputs = [
+        name
+        for name in SCHEMA["resources"][spec.plugin_type_name]["properties"]
+        if name != "value" and name not in stored_only
+    ]
 
     assert list(record["properties"]) == ["id", *outputs]
     assert record["required"][0] == "id"
+
+
+def test_the_inputs_the_api_never_reports_are_the_rotation_settings_and_openais_lifetime():
+    assert [p.wire_name for p in ADMIN_API_KEY.properties if p.stored_only] == [
+        "expiresInSeconds",
+        *ROTATION_INPUTS,
+    ]
+    assert [p.wire_name for p in API_KEY.properties if p.stored_only] == ROTATION_INPUTS
+    records = [
+        SCHEMA["types"]["apikeys:openai:AdminApiKeyRecord"],
+        SCHEMA["types"]["apikeys:capy:ApiKeyRecord"],
+    ]
+    assert [n for r in records for n in r["properties"] if n in {"expiresInSeconds", *ROTATION_INPUTS}] == []
+
+
+def test_a_pair_has_no_lookup_function_and_no_record_of_its_own():
+    assert [t for t in [*SCHEMA["types"], *SCHEMA["functions"]] if "Rotating" in t] == []
 
 
 def _refs(node: object) -> Iterator[str]:
@@ -268,13 +373,19 @@ def test_the_language_sections_name_each_sdks_package():
     assert language["csharp"]["rootNamespace"]
 
 
-@EVERY_RESOURCE
-def test_every_output_is_a_typed_attribute_of_both_faces(spec: KeyResource[Any, Any], resource: type):
+@EVERY_DECLARATION
+def test_every_output_is_a_typed_attribute_of_both_faces(spec: Declared, resource: type):
     import pulumi_apikeys_native
 
     native = getattr(getattr(pulumi_apikeys_native, spec.module), spec.name)
     outputs = {py_name(name) for name in SCHEMA["resources"][spec.plugin_type_name]["properties"]}
-    annotated = {name for name, hint in resource.__annotations__.items() if hint.startswith("pulumi.Output[")}
+    # Declared on the class or on a base it shares with others (the rotation settings, a pair's slots).
+    hints = {
+        name: hint for cls in resource.__mro__ for name, hint in vars(cls).get("__annotations__", {}).items()
+    }
+    annotated = {
+        name for name, hint in hints.items() if isinstance(hint, str) and hint.startswith("pulumi.Output[")
+    }
 
     assert outputs == annotated
     assert outputs <= {name for name in dir(native) if isinstance(getattr(native, name), property)}

@@ -115,6 +115,27 @@ def test_an_openai_key_is_declared_by_name_leaving_out_its_lifetime_with_a_comme
     assert "would replace the key" in comments
 
 
+@pytest.mark.parametrize("backend", ["openai", "capy"])
+def test_the_rotation_settings_are_left_to_the_program_with_a_comment_saying_so(
+    backend, openai_cli, capy_cli, openai_client, capy_client
+):
+    if backend == "openai":
+        openai_client.create(name="CI deployer")
+        source = openai_cli("import-code").stdout
+    else:
+        capy_client.create(organization_id=ORG, name="CI deployer", scopes=["keys:read"])
+        source = capy_cli("import-code", "--organization", ORG).stdout
+    [call] = calls(source).values()
+    comments = " ".join(line[2:] for line in source.splitlines() if line.startswith("# "))
+
+    assert not {"rotation_triggers", "rotate_after_seconds", "renew_before_seconds"} & set(keywords(call))
+    assert (
+        "rotation_triggers, rotate_after_seconds and renew_before_seconds are not declared: they are "
+        "settings of the program, not of the key; declaring rotation_triggers later would replace the key."
+    ) in comments
+    assert "rotate_after_seconds is left out" not in comments
+
+
 def test_the_resource_names_are_those_import_file_gives(openai_cli, openai_client):
     for name in ("CI deployer", "CI deployer", "import", "9 lives"):
         openai_client.create(name=name)

@@ -16,8 +16,14 @@ def test_without_a_transport_a_truncated_response_is_started_then_abandoned() ->
     async def plain_send(message: Message) -> None:
         sent.append(message)
 
-    with pytest.raises(ConnectionDroppedError):
-        asyncio.run(drop_connection(plain_send))
+    # A loop of its own, not asyncio.run: that would leave the thread with no current loop, which
+    # the Pulumi SDK's in-process tests (tests/sdk_native) run on.
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(ConnectionDroppedError):
+            loop.run_until_complete(drop_connection(plain_send))
+    finally:
+        loop.close()
 
     (start,) = sent
     assert start["type"] == "http.response.start"

@@ -37,6 +37,13 @@ def test_the_openai_lookup_returns_every_key_without_a_value(plugin, openai_keys
     assert {"redactedValue", "createdAt", "owner"} <= set(found[0])
 
 
+def test_a_record_leaves_out_the_inputs_the_api_never_reports(plugin, openai_keys):
+    found = records(invoke(plugin, OPENAI, {}))
+
+    stored_only = {"expiresInSeconds", "rotationTriggers", "rotateAfterSeconds", "renewBeforeSeconds"}
+    assert [sorted(stored_only & set(r)) for r in found] == [[]] * len(openai_keys)
+
+
 def test_the_openai_lookup_keeps_only_the_keys_with_the_name_given(plugin, openai_keys):
     found = records(invoke(plugin, OPENAI, {"name": "deployer"}))
 

@@ -67,8 +67,8 @@ def check(plugin, subject: Subject, news: dict[str, Any]) -> Any:
     return plugin.stub.Check(provider_pb2.CheckRequest(urn=subject.urn, olds=struct({}), news=struct(news)))
 
 
-def create(plugin, subject: Subject, *, preview: bool = False) -> Any:
-    checked = check(plugin, subject, subject.inputs)
+def create(plugin, subject: Subject, *, preview: bool = False, inputs: dict[str, Any] | None = None) -> Any:
+    checked = check(plugin, subject, subject.inputs if inputs is None else inputs)
     return plugin.stub.Create(
         provider_pb2.CreateRequest(urn=subject.urn, properties=checked.inputs, preview=preview)
     )
@@ -185,6 +185,69 @@ def test_diff_of_the_same_inputs_is_no_change(plugin, subject):
 
     assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
     assert dict(diff.detailedDiff) == {}
+
+
+@EVERY_RESOURCE
+def test_diff_of_a_new_rotation_period_alone_is_an_update_in_place(plugin, subject):
+    created = create(plugin, subject, inputs={**subject.inputs, "rotateAfterSeconds": 86400.0})
+
+    diff = plugin.stub.Diff(
+        provider_pb2.DiffRequest(
+            **changed_to(subject, created, {**subject.inputs, "rotateAfterSeconds": 172800.0})
+        )
+    )
+
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(diff.replaces) == []
+    assert list(diff.diffs) == ["rotateAfterSeconds"]
+    assert diff.detailedDiff["rotateAfterSeconds"].kind == provider_pb2.PropertyDiff.UPDATE
+    assert diff.detailedDiff["rotateAfterSeconds"].inputDiff
+
+
+@EVERY_RESOURCE
+def test_diff_of_a_first_rotation_period_is_an_addition_in_place(plugin, subject):
+    created = create(plugin, subject)
+
+    diff = plugin.stub.Diff(
+        provider_pb2.DiffRequest(
+            **changed_to(subject, created, {**subject.inputs, "renewBeforeSeconds": 600.0})
+        )
+    )
+
+    assert list(diff.replaces) == []
+    assert diff.detailedDiff["renewBeforeSeconds"].kind == provider_pb2.PropertyDiff.ADD
+
+
+@EVERY_RESOURCE
+def test_diff_of_new_rotation_triggers_replaces_the_key(plugin, subject):
+    created = create(plugin, subject, inputs={**subject.inputs, "rotationTriggers": {"deployment": "v1"}})
+
+    diff = plugin.stub.Diff(
+        provider_pb2.DiffRequest(
+            **changed_to(subject, created, {**subject.inputs, "rotationTriggers": {"deployment": "v2"}})
+        )
+    )
+
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(diff.replaces) == ["rotationTriggers"]
+    assert diff.detailedDiff["rotationTriggers"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
+
+
+@EVERY_RESOURCE
+def test_update_of_a_rotation_period_records_it_keeps_every_other_output_and_calls_no_api(
+    plugin, subject, emulator
+):
+    created = create(plugin, subject, inputs={**subject.inputs, "rotateAfterSeconds": 86400.0})
+    emulator.control.clear_requests()
+
+    updated = plugin.stub.Update(
+        provider_pb2.UpdateRequest(
+            **changed_to(subject, created, {**subject.inputs, "rotateAfterSeconds": 3600.0})
+        )
+    )
+
+    assert plain(updated.properties) == {**plain(created.properties), "rotateAfterSeconds": 3600}
+    assert emulator.control.requests() == []
 
 
 @EVERY_RESOURCE

@@ -88,6 +88,11 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
     def case(declaration: str, message: str, **kwargs: object) -> Case:
         return Case(declaration, message, backend=subject.backend, face=subject.face, **kwargs)  # type: ignore[arg-type]
 
+    def setting(name: str, source: str, value: str, reason: str) -> Case:
+        """A rotation setting refused by check: named as the face spells it."""
+        shown = subject.shown(name)
+        return case(key("'n'", f", {name}={source}"), check(shown, value, reason.format(shown)))
+
     credential = backend.credential
     rows = {
         "name missing": case(
@@ -110,6 +115,33 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
             check(
                 "name", "{CI\tdeployer}", "name must not contain control characters such as newlines or tabs"
             ),
+        ),
+        "rotate_after_seconds 0": setting(
+            "rotate_after_seconds", "0", "{0}", "{} must be from 1 to 3153600000 seconds, not 0"
+        ),
+        "rotate_after_seconds 1.5": setting(
+            "rotate_after_seconds", "1.5", "{1.5}", "{} must be a whole number of seconds, not 1.5"
+        ),
+        'renew_before_seconds "60"': setting(
+            "renew_before_seconds", "'60'", "{60}", "{} must be a whole number of seconds, not a string"
+        ),
+        "renew_before_seconds of two centuries": setting(
+            "renew_before_seconds",
+            "200 * 365 * 86400",
+            "{6.3072e+09}",
+            "{} must be from 1 to 3153600000 seconds, not 6307200000",
+        ),
+        "rotation_triggers a list": setting(
+            "rotation_triggers",
+            "['v42']",
+            "{[{v42}]}",
+            "{} must be a map of strings to strings, e.g. {{'deployment': 'v42'}}, not a list",
+        ),
+        "rotation_triggers with a number": setting(
+            "rotation_triggers",
+            "{'deployment': 42}",
+            "{map[deployment:{42}]}",
+            "{}['deployment'] must be a string, not a number: convert it, e.g. str(...)",
         ),
         "import id empty": import_failure(
             "", f"the id to import must not be empty; expected an id such as {subject.import_example!r}"
@@ -158,8 +190,13 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
         ),
     }
     if subject.face == "plugin":
-        # The plugin has no adopt_id input: the engine imports natively, by a Read of the id.
-        rows = {row: row_case for row, row_case in rows.items() if not row.startswith("import id")}
+        # The plugin has no adopt_id input: the engine imports natively, by a Read of the id. A list
+        # where the schema says a map never reaches it: the Pulumi SDK refuses it while serializing.
+        rows = {
+            row: row_case
+            for row, row_case in rows.items()
+            if not row.startswith("import id") and row != "rotation_triggers a list"
+        }
     return {f"{subject.id} {row}": row_case for row, row_case in rows.items()}
 
 
@@ -204,6 +241,15 @@ CASES: dict[str, Case] = {
         'AdminApiKey("k", name="n", expires_in_seconds=1.5)',
         check_failure(
             "expires_in_seconds", "{1.5}", "expires_in_seconds must be a whole number of seconds, not 1.5"
+        ),
+    ),
+    "renew_before_seconds as long as expires_in_seconds": Case(
+        'AdminApiKey("k", name="n", expires_in_seconds=3600, renew_before_seconds=3600)',
+        check_failure(
+            "renew_before_seconds",
+            "{3600}",
+            "renew_before_seconds (3600) must be shorter than expires_in_seconds (3600): the key would be "
+            "due for renewal as soon as it is created",
         ),
     ),
     "base URL malformed": Case(

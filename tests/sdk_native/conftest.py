@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
 ADMIN_API_KEY = "apikeys:openai:AdminApiKey"
 API_KEY = "apikeys:capy:ApiKey"
+ROTATING_ADMIN_API_KEY = "apikeys:openai:RotatingAdminApiKey"
+ROTATING_API_KEY = "apikeys:capy:RotatingApiKey"
 PROVIDER = "pulumi:providers:apikeys"
 
 
@@ -101,9 +104,17 @@ class MockedEngine:
 
 
 @pytest.fixture
-def engine() -> MockedEngine:
-    """A fresh mocked engine and monitor, set as the SDK's for this test."""
+def engine() -> Iterator[MockedEngine]:
+    """A fresh mocked engine and monitor, set as the SDK's for this test, on an event loop of its own.
+
+    The SDK runs a program on the thread's current loop, which it makes only if none was ever set:
+    after an ``asyncio.run`` elsewhere in the process (which unsets it) there would be none.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     mocks = PluginMocks()
     monitor = Recorder(mocks)
     pulumi.runtime.set_mocks(mocks, monitor=monitor, preview=False)
-    return MockedEngine(mocks, monitor)
+    yield MockedEngine(mocks, monitor)
+    asyncio.set_event_loop(None)
+    loop.close()

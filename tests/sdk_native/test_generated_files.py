@@ -10,7 +10,8 @@ from pulumi.type_token import get_type_token
 
 from pulumi_apikeys import registry
 from pulumi_apikeys._version import __version__
-from pulumi_apikeys.core.declaration import KeyResource, Property
+from pulumi_apikeys.core.declaration import Declared, Property
+from pulumi_apikeys.core.lifecycles import declarations
 from pulumi_apikeys.schema import package_schema
 from pulumi_apikeys.sdkgen import python_sdk_files, write_python_sdk
 from pulumi_apikeys.sdkgen.__main__ import main
@@ -80,16 +81,18 @@ def test_the_distribution_is_pulumi_apikeys_native_on_the_pulumi_sdk_the_plugin_
     ("cls", "token"),
     [
         (openai.AdminApiKey, "apikeys:openai:AdminApiKey"),
+        (openai.RotatingAdminApiKey, "apikeys:openai:RotatingAdminApiKey"),
         (capy.ApiKey, "apikeys:capy:ApiKey"),
+        (capy.RotatingApiKey, "apikeys:capy:RotatingApiKey"),
         (Provider, "pulumi:providers:apikeys"),
     ],
-    ids=["AdminApiKey", "ApiKey", "Provider"],
+    ids=["AdminApiKey", "RotatingAdminApiKey", "ApiKey", "RotatingApiKey", "Provider"],
 )
 def test_a_resource_class_carries_its_type_token(cls: type, token: str):
     assert get_type_token(cls) == token
 
 
-def _declared(resource: KeyResource[object, object]) -> list[Property]:
+def _declared(resource: Declared) -> list[Property]:
     """Every declared name a face spells: properties, nested types' properties, function arguments."""
     props = list(resource.properties)
     props += [nested for p in resource.properties if p.object_type for nested in p.object_type.properties]
@@ -98,8 +101,10 @@ def _declared(resource: KeyResource[object, object]) -> list[Property]:
     return props
 
 
-@pytest.mark.parametrize("resource", registry.key_resources(registry.builtin()), ids=lambda r: r.name)
-def test_the_python_sdk_spells_every_property_as_it_is_declared(resource: KeyResource[object, object]):
+@pytest.mark.parametrize(
+    "resource", declarations(registry.key_resources(registry.builtin())), ids=lambda r: r.name
+)
+def test_the_python_sdk_spells_every_property_as_it_is_declared(resource: Declared):
     for prop in _declared(resource):
         assert py_name(prop.wire_name) == prop.name
 

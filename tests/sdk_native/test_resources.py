@@ -10,11 +10,20 @@ import pytest
 
 from pulumi_apikeys._version import __version__
 from pulumi_apikeys.capy.resource import ApiKey as DynamicApiKey
+from pulumi_apikeys.capy.resource import RotatingApiKey as DynamicRotatingApiKey
 from pulumi_apikeys.openai.resource import AdminApiKey as DynamicAdminApiKey
+from pulumi_apikeys.openai.resource import RotatingAdminApiKey as DynamicRotatingAdminApiKey
 from pulumi_apikeys_native import openai
-from pulumi_apikeys_native.capy import ApiKey
-from pulumi_apikeys_native.openai import AdminApiKey, AdminApiKeyArgs
-from tests.sdk_native.conftest import ADMIN_API_KEY, API_KEY, MockedEngine, wire
+from pulumi_apikeys_native.capy import ApiKey, RotatingApiKey
+from pulumi_apikeys_native.openai import AdminApiKey, AdminApiKeyArgs, RotatingAdminApiKey
+from tests.sdk_native.conftest import (
+    ADMIN_API_KEY,
+    API_KEY,
+    ROTATING_ADMIN_API_KEY,
+    ROTATING_API_KEY,
+    MockedEngine,
+    wire,
+)
 
 OWNER = {"type": "user", "object": "organization.user", "id": "user_1", "name": "Ada", "createdAt": 7}
 ADMIN_KEY_OUTPUTS = {
@@ -39,6 +48,25 @@ def test_an_unset_optional_input_is_not_sent(engine: MockedEngine):
     assert wire(engine.monitor.registration(ADMIN_API_KEY).object) == {"name": "Forever"}
 
 
+def test_the_rotation_settings_register_with_camel_case_names_the_triggers_as_a_map(engine: MockedEngine):
+    engine.run(
+        lambda: AdminApiKey(
+            "deployer",
+            name="CI deployer",
+            rotation_triggers={"deployment": "v42"},
+            rotate_after_seconds=86400,
+            renew_before_seconds=3600,
+        )
+    )
+
+    assert wire(engine.monitor.registration(ADMIN_API_KEY).object) == {
+        "name": "CI deployer",
+        "rotationTriggers": {"deployment": "v42"},
+        "rotateAfterSeconds": 86400.0,
+        "renewBeforeSeconds": 3600.0,
+    }
+
+
 def test_a_registration_asks_the_engine_for_the_plugin_at_the_packages_version(engine: MockedEngine):
     engine.run(lambda: AdminApiKey("deployer", name="CI deployer"))
 
@@ -48,14 +76,36 @@ def test_a_registration_asks_the_engine_for_the_plugin_at_the_packages_version(e
 EVERY_KEY = pytest.mark.parametrize(
     ("token", "program", "replacing"),
     [
-        (ADMIN_API_KEY, lambda: AdminApiKey("deployer", name="CI"), ["expiresInSeconds", "name"]),
+        (
+            ADMIN_API_KEY,
+            lambda: AdminApiKey("deployer", name="CI"),
+            ["expiresInSeconds", "name", "rotationTriggers"],
+        ),
         (
             API_KEY,
             lambda: ApiKey("ci", organization_id="org_1", name="CI", scopes=["keys:read"]),
-            ["name", "organizationId", "scopes"],
+            ["name", "organizationId", "rotationTriggers", "scopes"],
         ),
     ],
     ids=["AdminApiKey", "ApiKey"],
+)
+EVERY_PAIR = pytest.mark.parametrize(
+    ("token", "program", "replacing"),
+    [
+        (
+            ROTATING_ADMIN_API_KEY,
+            lambda: RotatingAdminApiKey("deployer", name="CI", rotate_after_seconds=60),
+            [],
+        ),
+        (
+            ROTATING_API_KEY,
+            lambda: RotatingApiKey(
+                "ci", organization_id="org_1", name="CI", scopes=["keys:read"], rotate_after_seconds=60
+            ),
+            ["organizationId"],
+        ),
+    ],
+    ids=["RotatingAdminApiKey", "RotatingApiKey"],
 )
 
 
@@ -69,12 +119,37 @@ def test_a_registration_asks_for_the_value_as_a_secret_output(
 
 
 @EVERY_KEY
-def test_a_registration_asks_for_replacement_on_a_change_of_any_input(
+def test_a_registration_asks_for_replacement_on_a_change_of_any_input_but_a_rotation_period(
     engine: MockedEngine, token: str, program: Callable[[], object], replacing: list[str]
 ):
     engine.run(program)
 
     assert list(engine.monitor.registration(token).replaceOnChanges) == replacing
+
+
+@EVERY_PAIR
+def test_a_pair_registers_its_token_and_asks_for_both_values_as_secret_outputs(
+    engine: MockedEngine, token: str, program: Callable[[], object], replacing: list[str]
+):
+    engine.run(program)
+
+    request = engine.monitor.registration(token)
+    assert request.custom
+    assert list(request.additionalSecretOutputs) == ["currentValue", "previousValue"]
+
+
+@EVERY_PAIR
+def test_a_pair_asks_for_replacement_only_on_a_change_of_where_its_keys_live(
+    engine: MockedEngine, token: str, program: Callable[[], object], replacing: list[str]
+):
+    engine.run(program)
+
+    assert list(engine.monitor.registration(token).replaceOnChanges) == replacing
+
+
+def test_a_pair_requires_its_period():
+    with pytest.raises(TypeError, match="Missing required property 'rotate_after_seconds'"):
+        RotatingAdminApiKey("deployer", name="CI")  # type: ignore[call-overload]
 
 
 def test_a_capy_key_registers_organization_id_name_and_scopes(engine: MockedEngine):
@@ -147,14 +222,31 @@ def test_a_read_key_has_the_outputs_the_plugin_read(engine: MockedEngine):
     assert engine.run(program) == ["ak_1", "capy_live_ab", True, "org_1"]
 
 
-@pytest.mark.parametrize(("dynamic", "native"), [(DynamicAdminApiKey, AdminApiKey), (DynamicApiKey, ApiKey)])
-def test_the_keyword_arguments_are_the_dynamic_resources(dynamic: type, native: type):
-    def keywords(function: object, ignored: set[str]) -> set[str]:
-        return set(inspect.signature(function).parameters) - ignored
+EVERY_CLASS = pytest.mark.parametrize(
+    ("dynamic", "native"),
+    [
+        (DynamicAdminApiKey, AdminApiKey),
+        (DynamicRotatingAdminApiKey, RotatingAdminApiKey),
+        (DynamicApiKey, ApiKey),
+        (DynamicRotatingApiKey, RotatingApiKey),
+    ],
+    ids=["AdminApiKey", "RotatingAdminApiKey", "ApiKey", "RotatingApiKey"],
+)
 
+
+def keywords(function: object, ignored: set[str]) -> set[str]:
+    return set(inspect.signature(function).parameters) - ignored
+
+
+@EVERY_CLASS
+def test_the_keyword_arguments_are_the_dynamic_resources(dynamic: type, native: type):
     assert keywords(dynamic.__init__, {"self", "resource_name", "opts"}) == keywords(
         native._internal_init, {"__self__", "resource_name", "opts", "__props__"}
     )
+
+
+@EVERY_CLASS
+def test_get_takes_the_dynamic_resources_keywords_on_both_faces(dynamic: type, native: type):
     assert keywords(dynamic.get, {"resource_name", "id", "opts"}) <= keywords(
         native.get, {"resource_name", "id", "opts"}
     )
