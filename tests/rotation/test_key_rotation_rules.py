@@ -10,9 +10,7 @@ engine are in ``test_key_rotation_lifecycle.py``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import pytest
@@ -24,10 +22,9 @@ from pulumi_apikeys.core.declaration import Property
 from pulumi_apikeys.core.lifecycle import Diff, KeyLifecycle, KeyState
 from pulumi_apikeys.emulator import RunningEmulator
 from tests.backends import ResourceUnderTest, under_test
+from tests.rotation.conftest import START, START_SECONDS
 from tests.rotation.key_helpers import StartEmulator, expiring, lifecycle_of, never_unknown
 
-START = datetime(2026, 12, 2, 5, 0, 0, tzinfo=timezone.utc)
-START_SECONDS = int(START.timestamp())
 HOUR = 3600
 DAY = 86400
 ROTATE_AFTER = rotation.ROTATE_AFTER
@@ -86,13 +83,6 @@ class Key:
 
 class MakeKey(Protocol):
     def __call__(self, *, lifetime: int | None = None, unknowns: IsUnknown = ..., **inputs: Any) -> Key: ...
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Traveller]:
-    """The process's clock stopped at ``START``; the in-process emulator reads it too."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ both faces and in real time, are in ``test_pair_lifecycle.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import pytest
@@ -26,11 +25,10 @@ from pulumi_apikeys.core.rotating_pair import PairLifecycle, rotating_pair
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
 from pulumi_apikeys.errors import ApiError, PartialUpdateError
 from tests.backends import ResourceUnderTest
+from tests.rotation.conftest import START, START_SECONDS
 from tests.rotation.key_helpers import StartEmulator, expiring
 from tests.rotation.pair_helpers import authenticates, builtin_subjects, live_counts, pair_lifecycle
 
-START = datetime(2026, 12, 2, 5, 0, 0, tzinfo=timezone.utc)
-START_SECONDS = int(START.timestamp())
 PERIOD = 3600
 """Each pair's ``rotate_after_seconds``, unless a test says otherwise."""
 ROTATE_AFTER = rotation.ROTATE_AFTER
@@ -185,13 +183,6 @@ class MakePair(Protocol):
         settings: Mapping[str, str] | None = None,
         ledger: KeyLedger = ...,
     ) -> Pair: ...
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Traveller]:
-    """The process's clock stopped at ``START``; the in-process emulator reads it too."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
