@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -172,7 +174,7 @@ def test_a_created_key_goes_into_the_ledger():
 def test_a_key_that_does_not_match_the_request_is_kept():
     api = ScriptedApi(outcomes=["lost", "ok"])
     original = api.recent
-    api.recent = lambda since: [RecentKey(k.id, k.created_at, matches=False) for k in original(since)]  # type: ignore[method-assign]
+    api.recent = lambda since: [RecentKey(k.id, k.created_at, matches=False) for k in original(since)]
     run(api)
     assert api.deleted == []
 
@@ -197,21 +199,93 @@ def test_no_new_attempt_starts_once_the_time_budget_is_spent():
         run(api)
 
 
-def test_creates_of_one_name_wait_for_each_other():
-    ledger = KeyLedger()
-    lock = ledger.name_lock("vendor key named 'k'")
-    entered = threading.Event()
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Waits for another thread to reach a state (polled: the gate has no event for it)."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.001)
 
-    def create_in_thread() -> None:
-        run(ScriptedApi(), ledger=ledger)
-        entered.set()
 
-    with lock:
-        worker = threading.Thread(target=create_in_thread)
+def test_creates_of_one_name_are_sent_at_once():
+    ledger, api = KeyLedger(), ScriptedApi()
+    both_sending = threading.Barrier(2, timeout=10)
+    create = api.create
+
+    def create_when_both_send() -> str:
+        both_sending.wait()  # breaks (and fails the test) unless the other create is sending too
+        return create()
+
+    api.create = create_when_both_send
+    results: list[str] = []
+    workers = [threading.Thread(target=lambda: results.append(run(api, ledger=ledger))) for _ in range(2)]
+    for worker in workers:
         worker.start()
-        assert not entered.wait(0.2)
-    worker.join(5)
-    assert entered.is_set()
+    for worker in workers:
+        worker.join(10)
+    assert sorted(results) == ["key_1", "key_2"]
+
+
+def test_a_cleanup_waits_for_the_creates_in_flight_and_spares_the_keys_they_record():
+    ledger, api = KeyLedger(), ScriptedApi(outcomes=["ok", "lost", "ok"])
+    gate = ledger.create_gate(api.attempt().scope)
+    first_made, release_first = threading.Event(), threading.Event()
+    create = api.create
+
+    def create_then_hold_the_first() -> str:
+        made = create()
+        if made == "key_1":  # made, not yet answered: in flight while the other create loses its key
+            first_made.set()
+            assert release_first.wait(10)
+        return made
+
+    api.create = create_then_hold_the_first
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(run(api, ledger=ledger)))
+    first.start()
+    assert first_made.wait(10)
+    second = threading.Thread(target=lambda: results.append(run(api, ledger=ledger)))
+    second.start()
+    wait_until(lambda: gate.waiting() == (0, 1), "the lost create's cleanup waits for the gate")
+    release_first.set()
+    first.join(10)
+    second.join(10)
+
+    assert api.deleted == ["key_2"]
+    assert sorted(results) == ["key_1", "key_3"]
+
+
+def test_no_create_is_sent_while_a_cleanup_lists_and_deletes():
+    ledger, api = KeyLedger(), ScriptedApi(outcomes=["lost", "ok", "ok"])
+    gate = ledger.create_gate(api.attempt().scope)
+    listing, release_listing = threading.Event(), threading.Event()
+    recent, create = api.recent, api.create
+    sent_during_cleanup: list[bool] = []
+
+    def recent_held(since: float) -> list[RecentKey]:
+        listing.set()
+        assert release_listing.wait(10)
+        return recent(since)
+
+    def create_noting_cleanup() -> str:
+        sent_during_cleanup.append(listing.is_set() and not release_listing.is_set())
+        return create()
+
+    api.recent, api.create = recent_held, create_noting_cleanup
+    results: list[str] = []
+    lost = threading.Thread(target=lambda: results.append(run(api, ledger=ledger)))
+    lost.start()
+    assert listing.wait(10)
+    other = threading.Thread(target=lambda: results.append(run(api, ledger=ledger)))
+    other.start()
+    wait_until(lambda: gate.waiting() == (1, 0), "the other create waits for the cleanup")
+    release_listing.set()
+    lost.join(10)
+    other.join(10)
+
+    assert sent_during_cleanup == [False, False, False]
+    assert api.deleted == ["key_1"]
+    assert sorted(results) == ["key_2", "key_3"]
 
 
 def test_attempts_are_separated_by_the_pause_it_is_given():

@@ -24,12 +24,9 @@ import logging
 import math
 import os
 import platform
-import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from typing import Literal, TypeVar
 from urllib.parse import quote
 
@@ -37,6 +34,7 @@ import httpx
 import tenacity
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from pulumi_apikeys._budget import backoff_delay, budget_left, time_budget
 from pulumi_apikeys._pacing import Pacer, PaceTimeout, Permit, pacer_for
 from pulumi_apikeys._version import __version__
 from pulumi_apikeys.errors import (
@@ -85,10 +83,6 @@ _IDEMPOTENT: frozenset[str] = frozenset({"GET", "DELETE"})
 # Failures that prove the request never reached the server, so any method may be sent again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-# When the current operation's time budget ends (time.monotonic()); per thread, as each of the
-# provider server's worker threads runs one operation.
-_budget_end: ContextVar[float | None] = ContextVar("pulumi_apikeys_budget_end", default=None)
-
 _shared_lock = threading.Lock()
 _shared: tuple[int, httpx.Client] | None = None
 
@@ -107,33 +101,6 @@ def shared_http_client() -> httpx.Client:
                 ),
             )
         return _shared[1]
-
-
-@contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
-    """Every call made inside (on this thread) ends within ``seconds`` from now, retries included.
-
-    A budget opened inside another replaces it until it closes: a cleanup that must run even
-    after the operation's budget is spent gets one of its own.
-    """
-    token = _budget_end.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _budget_end.reset(token)
-
-
-def backoff_delay(policy: RetryPolicy, attempt_number: int) -> float:
-    """Seconds to wait after failed attempt ``attempt_number`` (from 1), when the server said nothing."""
-    base = min(policy.backoff_initial * 2.0 ** (attempt_number - 1), policy.backoff_max)
-    # Jitter downwards only (as the official SDK does), so the cap stays a cap.
-    return base * (1.0 - 0.25 * random.random())  # noqa: S311 - jitter, not cryptography
-
-
-def budget_left() -> float | None:
-    """Seconds left in the current ``time_budget``; ``None`` outside one."""
-    end = _budget_end.get()
-    return None if end is None else end - time.monotonic()
 
 
 def path_segment(value: object, what: str) -> str:
@@ -260,11 +227,11 @@ class ApiHttpClient:
         policy = self._policy
         now = time.monotonic()
         deadline = now + policy.total_timeout
-        budget_end = _budget_end.get()
-        if budget_end is not None and budget_end < deadline:
-            if budget_end <= now:
+        left = budget_left()
+        if left is not None and now + left < deadline:
+            if left <= 0:
                 raise ApiTimeoutError(call, "not sent: the operation's time budget is spent")
-            deadline = budget_end
+            deadline = now + left
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda exc: isinstance(exc, _Failure) and exc.retryable),
             # Never start a wait that would end past the total bound: fail with the last error instead.

@@ -11,7 +11,6 @@ import ipaddress
 import os
 from dataclasses import dataclass
 
-import httpx
 from pydantic import SecretStr
 
 from pulumi_apikeys.errors import ConfigurationError
@@ -120,6 +119,9 @@ def checked_base_url(value: str, *, what: str) -> str:
     emulator): the credential is sent with every request and must never cross a network in
     cleartext. Also refused: user info, query strings and fragments, which have no place in a base.
     """
+    # Imported here: only making a client checks a URL, and a check or diff must not load httpx.
+    import httpx
+
     shown = redact(value)  # echoed in messages: a pasted URL can carry a token
     try:
         url = httpx.URL(value.strip())

@@ -85,3 +85,31 @@ def test_concurrent_creates_of_one_name_never_delete_each_others_keys(
     assert result.ok, result.error_text
     assert len(found.in_state) == 12
     assert found.problems() == {}
+
+
+SAME_NAME_COUNT = 200
+
+
+@EVERY_KEY_RESOURCE
+def test_two_hundred_creates_of_one_name_overlap_and_each_keep_their_own_key_under_lost_answers(
+    subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
+):
+    program = subject.program(
+        "\n".join(subject.key(f"k{i:03}", "shared") for i in range(SAME_NAME_COUNT)) + "\n"
+    )
+    emulator.control.set_faults(
+        FaultPlan(latency_ms=LATENCY_MS, rates={"commit_then_drop": 0.05}, methods=["POST"], seed=200)
+    )
+
+    result = stack.up(program)
+    requests = emulator.control.requests()
+    emulator.control.clear_faults()
+    found = audit(subject, stack, emulator)
+
+    assert result.ok, result.error_text
+    # Creates of one name no longer wait for each other: only a cleanup after a lost answer does.
+    creates = [r.time.timestamp() for r in requests if r.method == "POST" and r.fault is None]
+    assert peak_in_flight(creates, LATENCY_MS / 1000) >= 2
+    assert sum(1 for r in requests if r.fault == "commit_then_drop") >= 1
+    assert len(found.in_state) == SAME_NAME_COUNT
+    assert found.problems() == {}

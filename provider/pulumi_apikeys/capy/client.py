@@ -9,6 +9,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from pulumi_apikeys._http import path_segment
+from pulumi_apikeys.capy.declaration import API_KEY_ENV, BASE_URL_ENV
 from pulumi_apikeys.capy.models import (
     ApiKey,
     ApiKeyCreated,
@@ -23,9 +24,6 @@ from pulumi_apikeys.errors import ConflictError, InvalidArgumentError, NotFoundE
 from pulumi_apikeys.settings import RetryPolicy
 
 __all__ = ["API_KEY_ENV", "BASE_URL_ENV", "CapyApiKeysClient", "capy_error_message"]
-
-API_KEY_ENV = "CAPY_API_KEY"
-BASE_URL_ENV = "CAPY_BASE_URL"
 
 
 def capy_error_message(body: bytes) -> str | None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_apikeys.capy.client import API_KEY_ENV, BASE_URL_ENV, CapyApiKeysClient
 from pulumi_apikeys.capy.models import ApiKey
 from pulumi_apikeys.core import checks
 from pulumi_apikeys.core.declaration import (
@@ -29,7 +28,14 @@ from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 from pulumi_apikeys.settings import RetryPolicy
 
-__all__ = ["API_KEY", "API_KEY_TYPE", "BASE_URL", "CAPY_API_KEY"]
+if TYPE_CHECKING:
+    # The client is imported when first made: a check or a diff never needs it, nor httpx.
+    from pulumi_apikeys.capy.client import CapyApiKeysClient
+
+__all__ = ["API_KEY", "API_KEY_ENV", "API_KEY_TYPE", "BASE_URL", "BASE_URL_ENV", "CAPY_API_KEY"]
+
+API_KEY_ENV = "CAPY_API_KEY"
+BASE_URL_ENV = "CAPY_BASE_URL"
 
 CAPY_API_KEY = Setting("capyApiKey", API_KEY_ENV, "capy API key", secret=True)
 BASE_URL = Setting("capyBaseUrl", BASE_URL_ENV, "capy base URL")
@@ -49,6 +55,8 @@ def _client(config: StackConfig, policy: RetryPolicy) -> CapyApiKeysClient:
             f"with `pulumi config set {BASE_URL.config_key} <url>` or in the environment as "
             f"{BASE_URL.env_var} (the origin the /v1/organizations/... paths hang off)."
         )
+    from pulumi_apikeys.capy.client import CapyApiKeysClient
+
     return CapyApiKeysClient(
         api_key=config.require_secret(CAPY_API_KEY),
         api_key_source=config.source(CAPY_API_KEY),

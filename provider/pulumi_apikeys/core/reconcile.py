@@ -8,15 +8,20 @@ a timeout, 408, any 5xx, or a 2xx answer that cannot be read.
 
 The algorithm, for a key named N:
 
-1. Take this process's lock for N (scoped to the backend and organization), so creates of one name
-   in one process run one at a time and one create's fresh key can never look like another's orphan.
+1. Creates of N in one process run at once; only cleaning up after a lost answer (step 4) is
+   exclusive. The name's ``CreateGate`` (scoped to the backend and organization) counts the creates
+   in flight from their request until their key is recorded, and a cleanup waits for that count to
+   fall to zero (and holds new creates back) before it lists: so a key that another create is
+   about to record can never look like an orphan.
 2. Note the time T and send the create.
 3. An answer: record the new id in the ``KeyLedger`` (the ids this process knows are in use), and
    return it. A definite refusal (400, 401, 403, 404, 409, 422, a 429 after retries) created
    nothing: raise it unchanged.
-4. An ambiguous failure: list the keys named N created at or after ``T - skew`` (``skew`` allows for
-   the API's clock running behind ours) that also match what was asked (lifetime, scopes) and that
-   the ledger does not hold. Delete each one: it can only be our lost key, and its value is gone.
+4. An ambiguous failure: once no other create of N is in flight, list the keys named N created
+   at or after ``T - skew`` (``skew`` allows for the API's clock running behind ours) that also
+   match what was asked (lifetime, scopes) and that the ledger does not hold. Delete each one: it
+   can only be a lost key (ours, or another create's of N that lost its answer too), whose value
+   is gone.
 5. Try again from 2 while the attempt budget (``maxRetries``) and the operation's time budget last;
    then raise the last failure, saying that no key was left behind.
 6. If listing or deleting fails, raise an error that names every key it could not rule out, so the
@@ -38,11 +43,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pulumi_apikeys._http import backoff_delay, budget_left, time_budget
+from pulumi_apikeys._budget import backoff_delay, budget_left, time_budget
 from pulumi_apikeys.errors import (
     ApiConnectionError,
     ApiError,
@@ -57,6 +63,7 @@ __all__ = [
     "CLOCK_SKEW_SECONDS",
     "LEDGER",
     "CreateAttempt",
+    "CreateGate",
     "KeyLedger",
     "RecentKey",
     "create_reconciled",
@@ -86,8 +93,65 @@ class RecentKey:
     """Whether the key is what the create asked for (name, lifetime, scopes)."""
 
 
+class CreateGate:
+    """Creates of one name share it; a cleanup after a lost answer has it alone.
+
+    A shared/exclusive lock that prefers the exclusive side: once a cleanup waits, new creates wait
+    behind it, so a stream of creates cannot starve it. Creates hold it from sending their request
+    until their key is in the ledger; a cleanup holds it while it lists and deletes.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._creating = 0
+        self._cleaning = False
+        self._cleaners_waiting = 0
+        self._creators_waiting = 0
+
+    @contextmanager
+    def creating(self) -> Iterator[None]:
+        """Held by one create, from its request until its key is recorded (or it failed)."""
+        with self._changed:
+            self._creators_waiting += 1
+            try:
+                while self._cleaning or self._cleaners_waiting:
+                    self._changed.wait()
+            finally:
+                self._creators_waiting -= 1
+            self._creating += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._creating -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def cleaning(self) -> Iterator[None]:
+        """Held by one cleanup alone: no create of the name is in flight meanwhile."""
+        with self._changed:
+            self._cleaners_waiting += 1
+            try:
+                while self._cleaning or self._creating:
+                    self._changed.wait()
+            finally:
+                self._cleaners_waiting -= 1
+            self._cleaning = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._cleaning = False
+                self._changed.notify_all()
+
+    def waiting(self) -> tuple[int, int]:
+        """How many creates, and how many cleanups, wait for it now (for tests and figures)."""
+        with self._changed:
+            return self._creators_waiting, self._cleaners_waiting
+
+
 class KeyLedger:
-    """The key ids this process knows are in use, and one lock per key name.
+    """The key ids this process knows are in use, and one ``CreateGate`` per key name.
 
     "Known in use" means: created by this process, adopted, or named by state in any request the
     engine sent (read, diff, update, delete). Reconciliation never deletes a key the ledger holds.
@@ -96,7 +160,7 @@ class KeyLedger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: set[str] = set()
-        self._name_locks: dict[str, threading.Lock] = {}
+        self._gates: dict[str, CreateGate] = {}
 
     def hold(self, key_id: str | None) -> None:
         """Records that ``key_id`` is in use (``None`` and empty ids are ignored)."""
@@ -109,10 +173,10 @@ class KeyLedger:
         with self._lock:
             return key_id in self._held
 
-    def name_lock(self, scope: str) -> threading.Lock:
-        """The lock serializing creates of keys named within ``scope`` (backend, organization, name)."""
+    def create_gate(self, scope: str) -> CreateGate:
+        """The gate of creates of keys named within ``scope`` (backend, organization, name)."""
         with self._lock:
-            return self._name_locks.setdefault(scope, threading.Lock())
+            return self._gates.setdefault(scope, CreateGate())
 
 
 LEDGER = KeyLedger()
@@ -129,7 +193,7 @@ class CreateAttempt(Generic[CreatedT]):
     """
 
     scope: str
-    """Backend, organization and name, e.g. ``"acme/CI deployer"``: the unit of locking."""
+    """Backend, organization and name, e.g. ``"acme/CI deployer"``: the unit a cleanup excludes."""
     create: Callable[[], CreatedT]
     created_id: Callable[[CreatedT], str]
     recent: Callable[[float], Iterable[RecentKey]]
@@ -161,37 +225,39 @@ def create_reconciled(
     API is not hammered). See the module docstring for the algorithm and its limits.
     """
     removed: list[str] = []
-    with ledger.name_lock(attempt.scope):
-        for number in range(1, attempts + 1):
-            started = clock()
-            try:
+    gate = ledger.create_gate(attempt.scope)
+    for number in range(1, attempts + 1):
+        try:
+            with gate.creating():
+                started = clock()
                 created = attempt.create()
-            except ApiError as error:
-                if not is_ambiguous(error):
-                    raise
+                # Recorded before the gate is left: a cleanup waiting on it must find it held.
+                ledger.hold(attempt.created_id(created))
+                return created
+        except ApiError as error:
+            if not is_ambiguous(error):
+                raise
+            with gate.cleaning():
                 removed_now = _clean_up(attempt, started - skew, ledger, cleanup_seconds, error)
-                removed += removed_now
-                left = budget_left()
-                out_of_time = left is not None and left <= 0
-                _log.info(
-                    "%s: create attempt %d had no usable answer (%s); deleted %d lost key(s)",
-                    attempt.scope,
-                    number,
-                    error.message,
-                    len(removed_now),
-                )
-                if number == attempts or out_of_time:
-                    raise type(error)(
-                        error.call,
-                        f"{error.message}; gave up after {number} attempt(s), and no key was left behind "
-                        f"({len(removed)} key(s) made by the lost attempts were deleted)",
-                        status=error.status,
-                        request_id=error.request_id,
-                    ) from None
-                pause(number)
-                continue
-            ledger.hold(attempt.created_id(created))
-            return created
+            removed += removed_now
+            left = budget_left()
+            out_of_time = left is not None and left <= 0
+            _log.info(
+                "%s: create attempt %d had no usable answer (%s); deleted %d lost key(s)",
+                attempt.scope,
+                number,
+                error.message,
+                len(removed_now),
+            )
+            if number == attempts or out_of_time:
+                raise type(error)(
+                    error.call,
+                    f"{error.message}; gave up after {number} attempt(s), and no key was left behind "
+                    f"({len(removed)} key(s) made by the lost attempts were deleted)",
+                    status=error.status,
+                    request_id=error.request_id,
+                ) from None
+            pause(number)
     raise AssertionError("unreachable: attempts must be at least 1")  # pragma: no cover
 
 

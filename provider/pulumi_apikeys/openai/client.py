@@ -13,6 +13,7 @@ from pulumi_apikeys._http import path_segment
 from pulumi_apikeys.core.client_base import ApiClient, ApiIdentity, Page, check_name, paginate
 from pulumi_apikeys.core.reconcile import LEDGER, CreateAttempt, KeyLedger, RecentKey
 from pulumi_apikeys.errors import InvalidArgumentError, NotFoundError
+from pulumi_apikeys.openai.declaration import ADMIN_KEY_ENV, BASE_URL_ENV
 from pulumi_apikeys.openai.models import (
     EXPIRES_IN_SECONDS_MAX,
     EXPIRES_IN_SECONDS_MIN,
@@ -33,8 +34,6 @@ __all__ = [
     "openai_error_message",
 ]
 
-ADMIN_KEY_ENV = "OPENAI_ADMIN_KEY"
-BASE_URL_ENV = "OPENAI_BASE_URL"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 _PATH = "/organization/admin_api_keys"

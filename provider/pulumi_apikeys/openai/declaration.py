@@ -8,7 +8,7 @@ is lost, which the client reconciles (``core.reconcile``) before it tries again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_apikeys.core import checks
 from pulumi_apikeys.core.declaration import (
@@ -24,11 +24,17 @@ from pulumi_apikeys.core.declaration import (
 from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import NotFoundError
-from pulumi_apikeys.openai.client import ADMIN_KEY_ENV, BASE_URL_ENV, AdminApiKeysClient
 from pulumi_apikeys.openai.models import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN, AdminApiKey
 from pulumi_apikeys.settings import RetryPolicy
 
-__all__ = ["ADMIN_API_KEY", "ADMIN_API_KEY_TYPE", "ADMIN_KEY", "BASE_URL"]
+if TYPE_CHECKING:
+    # The client is imported when first made: a check or a diff never needs it, nor httpx.
+    from pulumi_apikeys.openai.client import AdminApiKeysClient
+
+__all__ = ["ADMIN_API_KEY", "ADMIN_API_KEY_TYPE", "ADMIN_KEY", "ADMIN_KEY_ENV", "BASE_URL", "BASE_URL_ENV"]
+
+ADMIN_KEY_ENV = "OPENAI_ADMIN_KEY"
+BASE_URL_ENV = "OPENAI_BASE_URL"
 
 ADMIN_KEY = Setting("openaiAdminKey", ADMIN_KEY_ENV, "OpenAI admin key", secret=True)
 BASE_URL = Setting("openaiBaseUrl", BASE_URL_ENV, "OpenAI base URL")
@@ -39,6 +45,8 @@ _EXPIRES = "expires_in_seconds"
 
 def _client(config: StackConfig, policy: RetryPolicy) -> AdminApiKeysClient:
     """The client for the configured organization (stack config first, then environment)."""
+    from pulumi_apikeys.openai.client import AdminApiKeysClient
+
     return AdminApiKeysClient(
         admin_key=config.require_secret(ADMIN_KEY),
         admin_key_source=config.source(ADMIN_KEY),
