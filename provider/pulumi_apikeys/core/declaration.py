@@ -96,7 +96,10 @@ class Property:
     secret: bool = False
     """Stored and shown only as a Pulumi secret."""
     replaces: bool = False
-    """A change of this input replaces the resource (there is no update call)."""
+    """A change of this input replaces the resource (there is no update call for it)."""
+    updates: bool = False
+    """A change of this input is sent to the API by the resource's ``update`` hook: the key, its id
+    and its value stay (a project key's scopes). Neither this nor ``replaces``: state only."""
     compare: Compare = "value"
     """How ``diff`` (and adoption) compare this input's old and new values."""
     check: InputCheck | None = None
@@ -265,8 +268,14 @@ class Declared:
 
     @property
     def updating_inputs(self) -> tuple[str, ...]:
-        """The declared inputs whose change alone is an update in place (a period, a setting)."""
+        """The declared inputs whose change alone is an update in place: sent to the API
+        (``Property.updates``), or recorded in state only (a period, a setting)."""
         return tuple(p.name for p in self.declared_inputs if not p.replaces)
+
+    @property
+    def api_updated_inputs(self) -> tuple[str, ...]:
+        """The inputs whose change the API applies in place (``Property.updates``)."""
+        return tuple(p.name for p in self.declared_inputs if p.updates)
 
 
 @dataclass(frozen=True)
@@ -317,6 +326,20 @@ class KeyResource(Declared, Generic[ClientT, KeyT]):
     placement: tuple[str, ...] = ()
     """The inputs that say where a key lives (its organization), not what it is: a change of one
     moves a rotating pair (a replacement) instead of rotating it."""
+    pair: bool = True
+    """Whether it has a rotating pair (``core.rotating_pair``). A service account has none: its
+    replacement takes the keys made under it along."""
+    update: Callable[[ClientT, str, Mapping[str, Any], Mapping[str, Any]], KeyT] | None = None
+    """Applies a change of the ``Property.updates`` inputs to the key with this id (previous
+    outputs, then the new inputs): one API call; the key as it is afterwards. ``None``: the API has
+    no update, and no input may be marked ``updates``."""
+
+    def __post_init__(self) -> None:
+        for prop in self.properties:
+            if prop.updates and (prop.replaces or not prop.input):
+                raise ValueError(f"{self.name}.{prop.name}: only an input that does not replace can update")
+        if self.api_updated_inputs and self.update is None:
+            raise ValueError(f"{self.name} has inputs the API updates but no update hook")
 
     def import_id(self, key: KeyT) -> str:
         """The id to give ``pulumi import`` for ``key``."""

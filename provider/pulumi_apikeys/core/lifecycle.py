@@ -294,19 +294,42 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
         return Refreshed(resource.key_id(found.live), outputs, inputs)
 
     def update(self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-        """A change of rotation settings only: the key stays, state records the new settings (no
-        API call). The outputs stay whole."""
+        """The key stays: a change the API applies in place (``Property.updates``) is one call of
+        the update hook; a change of rotation settings alone is recorded in state, with no call.
+        The outputs stay whole, the value carried over."""
         self.ledger.hold(key_id)
-        outputs = {name: olds.get(name) for name in self.resource.outputs}
-        outputs.update({p.name: p.normalized(news.get(p.name)) for p in self.resource.declared_inputs})
-        return outputs
+        resource = self.resource
+        if resource.update is not None and self._api_changes(olds, news):
+            key = resource.update(self.client(), key_id, olds, news)
+            return self.outputs(key, news, olds.get(resource.value_output))
+        return self._recorded(olds, news)
 
     def planned_update(
         self, key_id: str, olds: Mapping[str, Any], news: Mapping[str, Any], *, unknown: object
     ) -> dict[str, Any]:
-        """What ``update`` will return (a preview): the same, since it calls no API."""
-        del unknown
-        return self.update(key_id, olds, news)
+        """What ``update`` will return (a preview), with no API call: the new inputs over the old
+        outputs; a new lifetime makes the expiry ``unknown`` until the API answers."""
+        self.ledger.hold(key_id)
+        outputs = self._recorded(olds, news)
+        lifetime = self.resource.lifetime_input
+        if lifetime is not None and lifetime in self._api_changes(olds, news):
+            outputs[rotation.EXPIRES_AT] = unknown
+        return outputs
+
+    def _recorded(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """The old outputs with the new declared inputs."""
+        outputs = {name: olds.get(name) for name in self.resource.outputs}
+        outputs.update({p.name: p.normalized(news.get(p.name)) for p in self.resource.declared_inputs})
+        return outputs
+
+    def _api_changes(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """The inputs the API updates in place whose value changes."""
+        resource = self.resource
+        return [
+            name
+            for name in resource.api_updated_inputs
+            if self._differs(resource.property_named(name), olds.get(name), news.get(name))
+        ]
 
     def delete(self, key_id: str, props: Mapping[str, Any]) -> None:
         """Deletes (or revokes) the key; a key already gone counts as deleted."""

@@ -54,7 +54,7 @@ def lifecycle_of(declared: Declared, config: StackConfig, *, is_unknown: IsUnkno
 
 
 def declarations(keys: tuple[KeyResource[Any, Any], ...]) -> tuple[Declared, ...]:
-    """Every resource ``keys`` offer: each key resource, then its rotating pair."""
+    """Every resource ``keys`` offer: each key resource, then its rotating pair if it has one."""
     from pulumi_apikeys.core.rotating_pair import rotating_pair
 
-    return tuple(declared for key in keys for declared in (key, rotating_pair(key)))
+    return tuple(declared for key in keys for declared in ((key, rotating_pair(key)) if key.pair else (key,)))
