@@ -1,7 +1,8 @@
 """What the emulator knows about the request in flight, and the outermost layer that sets it up.
 
 The layer gives every response an ``x-request-id``, opens a request-log entry for API requests
-(control requests are not logged) and records the status that was sent.
+(control requests are not logged) with the client's peer address, records the status that was
+sent, and when the request was done.
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ def _is_control_path(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
+def _peer(scope: Scope) -> str | None:
+    """The client's ``host:port`` from the scope (``None`` when the server gives no peer)."""
+    client = scope.get("client")
+    if not client:
+        return None
+    host, port = client[0], client[1]
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
 def _path_as_sent(scope: Scope) -> str:
     raw_path = scope.get("raw_path")
     if isinstance(raw_path, bytes):
@@ -83,6 +93,7 @@ class RequestContextMiddleware:
                 method=scope["method"],
                 path=_path_as_sent(scope),
                 query=dict(QueryParams(scope.get("query_string", b""))),
+                client=_peer(scope),
             )
         scope[_SCOPE_KEY] = RequestContext(request_id=request_id, server_send=send, log_entry=entry)
 
@@ -93,4 +104,8 @@ class RequestContextMiddleware:
                     entry.status = message["status"]
             await send(message)
 
-        await self.app(scope, receive, send_with_request_id)
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            if entry is not None:
+                self.log.finish(entry)

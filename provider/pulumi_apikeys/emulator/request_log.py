@@ -1,7 +1,8 @@
 """The log of API requests the emulator served, for tests and operators to inspect.
 
 Only what is safe to show is kept: method, path, query, status, the fault injected, the id of a
-created key. Never headers or bodies: they carry credentials and key values.
+created key, when the request arrived and when the emulator was done with it, and the client's
+connection (its peer address). Never headers or bodies: they carry credentials and key values.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class RecordedRequest(BaseModel):
     """The id of the key this request created, if it created one."""
     throttled: bool = False
     """Whether the fault plan's rate limit refused this request (429, ``fault`` ``rate_limit``)."""
+    client: str | None = None
+    """The client's end of the connection the request came on, ``host:port`` as the server saw its
+    peer (the ASGI scope's ``client``); ``None`` if the server did not say. Two requests with the same
+    ``client`` came over one connection (kept alive)."""
+    finished: datetime | None = None
+    """When the emulator was done with the request (UTC): its answer sent, or its connection dropped;
+    ``None`` while it is still in flight. From ``time`` to ``finished`` the request was in flight,
+    the plan's added latency included."""
 
 
 @dataclass
@@ -64,6 +73,8 @@ class LogEntry:
     latency_ms: int = 0
     key_id: str | None = None
     throttled: bool = False
+    client: str | None = None
+    finished: datetime | None = None
     generation: int = 0
     """The log's generation when the request arrived: a reset starts a new one."""
 
@@ -93,8 +104,16 @@ class RequestLog:
         with self._lock:
             return len(self._entries)
 
-    def open(self, *, request_id: str, method: str, path: str, query: dict[str, str]) -> LogEntry:
-        """Start the entry of a request that just arrived."""
+    def open(
+        self,
+        *,
+        request_id: str,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        client: str | None = None,
+    ) -> LogEntry:
+        """Start the entry of a request that just arrived over the connection whose peer is ``client``."""
         with self._lock:
             entry = LogEntry(
                 seq=self._next_seq,
@@ -103,11 +122,17 @@ class RequestLog:
                 path=path,
                 query=query,
                 time=datetime.now(timezone.utc),
+                client=client,
                 generation=self._generation,
             )
             self._next_seq += 1
             self._entries.append(entry)
             return entry
+
+    def finish(self, entry: LogEntry) -> None:
+        """Note that the emulator is done with ``entry``'s request (answered, dropped or abandoned)."""
+        with self._lock:
+            entry.finished = datetime.now(timezone.utc)
 
     def records(self) -> list[RecordedRequest]:
         """Every entry so far, in arrival order."""
