@@ -97,7 +97,9 @@ def shared_http_client() -> httpx.Client:
                 os.getpid(),
                 httpx.Client(
                     follow_redirects=False,
-                    limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+                    # As many kept alive as may be open: with 32 calls in flight (the plugin under
+                    # a high --parallel), a smaller idle pool would close and reopen connections.
+                    limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
                 ),
             )
         return _shared[1]
