@@ -1,0 +1,1 @@
+"""The OpenAI projects emulator service: its store, its endpoints, and the official SDK against it."""
