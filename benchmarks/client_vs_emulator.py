@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from pulumi_apikeys.emulator import EmulatorControl, FaultPlan
+from pulumi_apikeys.emulator import EmulatorControl, FaultKind, FaultPlan
 from pulumi_apikeys.errors import ApiError
 from pulumi_apikeys.openai.client import AdminApiKeysClient
 from pulumi_apikeys.settings import RetryPolicy
@@ -79,17 +79,21 @@ def main() -> None:
         print(row("create", timed(args.keys, lambda i: ids.append(client.create(name=f"bench-{i}").id))))
         print(row("retrieve", timed(args.keys, lambda i: client.retrieve(ids[i]))))
         for limit in (20, 100):
-            print(
-                row(
-                    f"list all {args.keys} keys, limit={limit}",
-                    timed(5, lambda _, page=limit: list(client.list(limit=page))),
-                )
-            )
+
+            def list_all(_: int, page: int = limit) -> object:
+                return list(client.list(limit=page))
+
+            print(row(f"list all {args.keys} keys, limit={limit}", timed(5, list_all)))
 
         # Faults on reads: 10% mixed transient faults; the client's retries should absorb them.
         quick = RetryPolicy(backoff_initial=0.01, backoff_max=0.1)
         faulty = AdminApiKeysClient(admin_key=ADMIN_KEY, base_url=base_url, policy=quick)
-        rates = {"rate_limit": 0.04, "server_error": 0.02, "unavailable": 0.02, "drop": 0.02}
+        rates: dict[FaultKind, float] = {
+            "rate_limit": 0.04,
+            "server_error": 0.02,
+            "unavailable": 0.02,
+            "drop": 0.02,
+        }
         control.set_faults(FaultPlan(rates=rates, retry_after_ms=5, seed=args.seed))
         failures = 0
 

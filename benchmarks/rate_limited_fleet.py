@@ -32,7 +32,7 @@ from tests.backends import under_test
 from tests.faults.conftest import fault_stack
 from tests.faults.programs import many_keys
 
-from pulumi_apikeys._pacing import PaceModel
+from pulumi_apikeys._pacing import PaceModel, Permit
 from pulumi_apikeys.emulator import (
     EmulatorConfig,
     FaultPlan,
@@ -103,7 +103,9 @@ class _Limit:
 def simulated(shape: str, keys: int, burst: int, window: float, latency: float = 0.05) -> tuple[float, int]:
     """``keys`` creates by ``WORKERS`` workers through one ``PaceModel``: (seconds to the last, 429s)."""
     model, limit = PaceModel(), _Limit(shape, burst, window)
-    now, pending, queue, answers, done, refused, last, seq = 0.0, keys, [], [], 0, 0, 0.0, 0
+    queue: list[int] = []
+    answers: list[tuple[float, int, int, Permit, bool]] = []  # (due, order, worker, permit, admitted)
+    now, pending, done, refused, last, seq = 0.0, keys, 0, 0, 0.0, 0
     for worker in range(min(WORKERS, keys)):
         queue.append(worker)
         pending -= 1

@@ -10,11 +10,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING
 
 from pulumi_apikeys.errors import ConfigurationError
 from pulumi_apikeys.redaction import redact
+
+if TYPE_CHECKING:
+    # Imported where a credential is made: a Check or a Diff never needs pydantic.
+    from pydantic import SecretStr
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -79,6 +82,8 @@ class RetryPolicy:
 
 def resolve_credential(explicit: str | SecretStr | None, *, env_var: str, what: str) -> SecretStr:
     """The credential passed in, else the one in ``env_var``; a ``ConfigurationError`` if neither."""
+    from pydantic import SecretStr
+
     if isinstance(explicit, SecretStr):
         explicit = explicit.get_secret_value()
     value = explicit if explicit is not None else os.environ.get(env_var)

@@ -9,6 +9,7 @@ sends its ``Log`` messages to; tests wait for a message, never for time to pass.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -122,9 +123,10 @@ class PluginProcess:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{int(self.port_line)}")
         self.stub: Any = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
-    def stop(self) -> tuple[str, str]:
-        """Ends the process; what it wrote to stdout after the port, and to stderr."""
+    def stop(self, how: int = signal.SIGTERM) -> tuple[str, str]:
+        """Ends the process with the signal ``how`` (the engine's way by default); what it wrote to
+        stdout after the port, and to stderr."""
         self.channel.close()
-        self.proc.terminate()
+        self.proc.send_signal(how)
         out, err = self.proc.communicate(timeout=30)
         return out.decode(), err.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, provider_pb2
@@ -23,6 +25,18 @@ def test_the_plugin_prints_its_port_and_nothing_else_on_stdout(start_plugin, emu
 
     assert plugin.port_line.strip().isdigit()
     assert rest == ""
+
+
+@pytest.mark.parametrize("launch", sorted(LAUNCHES))
+def test_an_interrupt_from_a_terminal_ends_the_plugin_quietly(start_plugin, emulator, launch):
+    plugin = start_plugin(launch)
+    configure(plugin, stack_args(emulator))
+
+    _out, stderr = plugin.stop(signal.SIGINT)
+
+    assert plugin.proc.returncode == 0
+    assert "Traceback" not in stderr
+    assert "Event loop is closed" not in stderr
 
 
 @pytest.mark.parametrize("launch", sorted(LAUNCHES))

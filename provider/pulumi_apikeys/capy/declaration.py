@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pulumi_apikeys.capy.models import ApiKey
 from pulumi_apikeys.core import checks
 from pulumi_apikeys.core.declaration import (
     KeyResource,
@@ -29,8 +28,10 @@ from pulumi_apikeys.errors import AdoptionError, ConfigurationError
 from pulumi_apikeys.settings import RetryPolicy
 
 if TYPE_CHECKING:
-    # The client is imported when first made: a check or a diff never needs it, nor httpx.
+    # The client and the models are imported when the client is first made: a check or a diff
+    # never needs them, nor httpx or pydantic.
     from pulumi_apikeys.capy.client import CapyApiKeysClient
+    from pulumi_apikeys.capy.models import ApiKey
 
 __all__ = ["API_KEY", "API_KEY_ENV", "API_KEY_TYPE", "BASE_URL", "BASE_URL_ENV", "CAPY_API_KEY"]
 

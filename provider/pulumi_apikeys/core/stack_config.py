@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Literal
 
 from pulumi_apikeys.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    # Imported when a credential is read, for a client: a Check or a Diff never needs pydantic.
+    from pydantic import SecretStr
 
 __all__ = ["CONFIG_NAMESPACE", "Setting", "StackConfig"]
 
@@ -96,4 +98,6 @@ class StackConfig:
         value = self.get(setting)
         if value is None:
             raise ConfigurationError(f"No {setting.what} is configured: {setting.how_to_set()}.")
+        from pydantic import SecretStr
+
         return SecretStr(value)

@@ -24,12 +24,14 @@ from pulumi_apikeys.core.declaration import (
 from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.core.stack_config import Setting, StackConfig
 from pulumi_apikeys.errors import NotFoundError
-from pulumi_apikeys.openai.models import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN, AdminApiKey
+from pulumi_apikeys.openai.limits import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN
 from pulumi_apikeys.settings import RetryPolicy
 
 if TYPE_CHECKING:
-    # The client is imported when first made: a check or a diff never needs it, nor httpx.
+    # The client and the models are imported when the client is first made: a check or a diff
+    # never needs them, nor httpx or pydantic.
     from pulumi_apikeys.openai.client import AdminApiKeysClient
+    from pulumi_apikeys.openai.models import AdminApiKey
 
 __all__ = ["ADMIN_API_KEY", "ADMIN_API_KEY_TYPE", "ADMIN_KEY", "ADMIN_KEY_ENV", "BASE_URL", "BASE_URL_ENV"]
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, SerializationInfo, field_serializer
 
 from pulumi_apikeys.core.api_model import REVEAL_SECRETS, ApiModel, dump_secret
+from pulumi_apikeys.openai.limits import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN
 
 __all__ = [
     "EXPIRES_IN_SECONDS_MAX",
@@ -29,11 +30,6 @@ __all__ = [
     "OpenAIErrorDetail",
     "Owner",
 ]
-
-EXPIRES_IN_SECONDS_MIN = 1
-"""The shortest lifetime the API accepts for a key, in seconds."""
-EXPIRES_IN_SECONDS_MAX = 31_536_000
-"""The longest lifetime the API accepts for a key, in seconds (365 days)."""
 
 
 class Owner(ApiModel):

@@ -56,7 +56,12 @@ async def _serve(engine_address: str) -> None:
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    await server.wait_for_termination()
+    try:
+        await server.wait_for_termination()
+    finally:
+        # Stopped while the loop still runs: left to the garbage collector, the server's shutdown
+        # would be scheduled on a closed loop and print "Event loop is closed" on an interrupt.
+        await server.stop(None)
 
 
 _USER_FACING_RPCS = (
