@@ -2,9 +2,10 @@
 
 1. Create and Read through each face's provider gRPC server, as the engine-faithful harness calls
    it (the harness journals every call's start and end): one ``up`` of R keys chained by
-   ``depends_on``, so the Creates run one at a time, then one ``up`` adding R chained ``get``s of
-   them (a Read each). The median call minus the median of the same HTTP request sent R times with a
-   plain ``httpx.Client`` to the emulator (same method, path and body); target <= 2 ms. R = 50
+   ``depends_on``, so the Creates run one at a time, then on a second stack one ``up`` of R chained
+   ``get``s of them (a Read each, with nothing else in that ``up``). The median call minus the
+   median of the same HTTP request sent R times with a plain ``httpx.Client`` to the emulator
+   (same method, path and body); target <= 2 ms. R = 50
    (``--quick``: 5). No latency is added. Then where it goes: the same create and lookup through
    the resource's lifecycle (``KeyLifecycle``) called in this process, no gRPC, minus the same raw
    call: the package's own cost per operation; the rest is the gRPC server around it.
@@ -146,13 +147,19 @@ def raw_medians(
 
 
 def per_call(
-    subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator, runs: int
+    subject: ResourceUnderTest,
+    stack: HarnessStack,
+    reader: HarnessStack,
+    emulator: RunningEmulator,
+    runs: int,
 ) -> CallFigures:
+    """The Creates of one ``up`` on ``stack``; the Reads of ``get``s of those keys in an ``up`` on
+    ``reader``, a stack of its own, so that nothing else runs beside each Read."""
     keys = chained_keys(subject, runs)
     up = stack.up(subject.program("\n".join(keys) + "\n"))
     outcome = _outcome(up)
     ids = [stack.state().resource(f"k{i:03}").id for i in range(runs)] if up.ok else []
-    reads = stack.up(subject.program("\n".join(keys + chained_gets(subject, ids)) + "\n")) if ids else up
+    reads = reader.up(subject.program("\n".join(chained_gets(subject, ids)) + "\n")) if ids else up
     if outcome == "ok":
         outcome = _outcome(reads)
         if not reads.ok:
@@ -395,7 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for subject in every_face():
             emulator.control.reset()
             stack = fault_stack(root / f"{subject.backend}-{subject.face}", emulator, budget={})
-            calls.append(per_call(subject, stack, emulator, runs))
+            reader = fault_stack(root / f"{subject.backend}-{subject.face}-reads", emulator, budget={})
+            calls.append(per_call(subject, stack, reader, emulator, runs))
         lifecycles = []
         for subject in every_face():
             if subject.face == "dynamic":

@@ -10,8 +10,9 @@ lists the organization's keys), update in place of ``rotate_after_seconds`` (0),
 Pulumi (the lookup again). Each key resource's rotating pair then on its own stack: create (1 POST),
 no-op ``up`` (0), ``refresh`` (the current key's lookup), a rotation by renaming with no previous key
 yet (1 POST), a second one (the lookup of the previous key, whose last use the diff names, then its
-DELETE, then 1 POST), ``destroy`` (2 DELETEs, in either order), import by id. Then, per backend, ``pulumi-apikeys <backend> import-file`` listing N keys
-(N = 250; ``--quick``: 30), in-process through click's ``CliRunner``: ceil(N / page) list requests,
+DELETE, then 1 POST), ``destroy`` (2 DELETEs, in either order), import by id. Then, per backend,
+``pulumi-apikeys <backend> import-file`` listing N keys (N = 250; ``--quick``: 30), in-process
+through click's ``CliRunner``: ceil(N / page) list requests,
 the page being what the client asks for (openai: ``limit=100``) or the server's default (capy asks
 for none; the emulator's default is 100).
 

@@ -40,3 +40,25 @@ def test_the_benchmark_runs_in_its_quick_version_and_writes_its_tables(script: s
     assert done.returncode == 0, done.stderr + written
     assert written.startswith("# Benchmark results")
     assert "\n| " in written or "```" in written, written
+
+
+def test_an_update_replaces_only_the_rerun_scripts_section():
+    spec = importlib.util.spec_from_file_location("benchmarks_run_all_update", RUN_ALL)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    previous = (
+        "# Benchmark results\n\n- Commit: a\n\n"
+        "<!-- benchmarks/steps.py: 1 s, commit a -->\n\nsteps table\n\n"
+        "<!-- benchmarks/overhead.py: 2 s, commit a -->\n\nold overhead\n\n"
+        "<!-- benchmarks/state_size.py: 3 s, commit a -->\n\nstate table\n"
+    )
+    rerun = "<!-- benchmarks/overhead.py: 4 s, commit b -->\n\nnew"
+
+    result = module.updated(previous, {"overhead.py": rerun})
+
+    assert "old overhead" not in result
+    assert result.index("steps table") < result.index("new") < result.index("state table")
+    assert result.startswith("# Benchmark results\n\n- Commit: a\n")
