@@ -415,3 +415,13 @@ def test_first_attempts_only_faults_a_request_once_and_lets_its_repeat_through(a
     with pytest.raises(CONNECTION_LOST):
         api.post(KEYS, json={"name": "b"})
     assert [item["name"] for item in api.get(KEYS).json()["data"]] == ["a", "a", "b"]
+
+
+def test_max_faults_per_request_bounds_the_faults_of_identical_requests(api: httpx.Client, control):
+    control.set_faults(FaultPlan(rates={"server_error": 1.0}, methods=["POST"], max_faults_per_request=2))
+
+    first = [api.post(KEYS, json={"name": "a"}).status_code for _ in range(3)]
+    other = api.post(KEYS, json={"name": "b"}).status_code
+
+    assert first == [500, 500, 200]
+    assert other == 500  # another body: faulted afresh

@@ -23,6 +23,9 @@ FAULTY = FaultPlan(
     retry_after_seconds=None,
     retry_after_ms=20,
     seed=50,
+    # Fewer faults for one request than a client's four tries: the run never fails by bad luck,
+    # however the rolls fall on concurrent requests (their order is the threads').
+    max_faults_per_request=3,
 )
 
 
@@ -39,6 +42,12 @@ def peak_in_flight(arrivals: list[float], window: float) -> int:
 
 
 EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
+
+LOST_ANSWERS = FaultPlan(latency_ms=LATENCY_MS, script=["commit_then_drop"] * 3, methods=["POST"])
+"""The first three creates to arrive make their key but lose the answer, while the other creates of
+the same name are in flight: each loss is cleaned up beside them. Fewer losses than a create's four
+attempts, whichever creates the losses fall on (that depends on the threads' order): so the `up`
+succeeds in every run, and what is tested is only that no cleanup takes another create's key."""
 
 
 @EVERY_KEY_RESOURCE
@@ -76,7 +85,7 @@ def test_concurrent_creates_of_one_name_never_delete_each_others_keys(
     subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmulator
 ):
     program = subject.program("\n".join(subject.key(f"k{i:02}", "shared") for i in range(12)) + "\n")
-    emulator.control.set_faults(FaultPlan(latency_ms=LATENCY_MS, rates={"commit_then_drop": 0.3}, seed=12))
+    emulator.control.set_faults(LOST_ANSWERS)
 
     result = stack.up(program)
     emulator.control.clear_faults()
@@ -97,9 +106,7 @@ def test_two_hundred_creates_of_one_name_overlap_and_each_keep_their_own_key_und
     program = subject.program(
         "\n".join(subject.key(f"k{i:03}", "shared") for i in range(SAME_NAME_COUNT)) + "\n"
     )
-    emulator.control.set_faults(
-        FaultPlan(latency_ms=LATENCY_MS, rates={"commit_then_drop": 0.05}, methods=["POST"], seed=200)
-    )
+    emulator.control.set_faults(LOST_ANSWERS)
 
     result = stack.up(program)
     requests = emulator.control.requests()
@@ -110,6 +117,6 @@ def test_two_hundred_creates_of_one_name_overlap_and_each_keep_their_own_key_und
     # Creates of one name no longer wait for each other: only a cleanup after a lost answer does.
     creates = [r.time.timestamp() for r in requests if r.method == "POST" and r.fault is None]
     assert peak_in_flight(creates, LATENCY_MS / 1000) >= 2
-    assert sum(1 for r in requests if r.fault == "commit_then_drop") >= 1
+    assert sum(1 for r in requests if r.fault == "commit_then_drop") == len(LOST_ANSWERS.script)
     assert len(found.in_state) == SAME_NAME_COUNT
     assert found.problems() == {}

@@ -138,7 +138,7 @@ class FaultMiddleware:
                 await self._throttled_response(throttle, plan, scope["path"])(scope, receive, send)
                 return
         fingerprint = None
-        if plan.first_attempts_only:
+        if plan.first_attempts_only or plan.max_faults_per_request is not None:
             receive, fingerprint = await _fingerprinted(scope, receive)
         fault = self.injector.draw(scope["method"], fingerprint)
         entry.fault = fault

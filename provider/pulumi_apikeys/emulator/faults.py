@@ -170,6 +170,11 @@ class FaultPlan(BaseModel):
     """Fault only the first of identical requests (same method, path, query and body): a client's
     retry of a request goes through. With ``rates={"commit_then_drop": 1.0}`` every create's first
     attempt commits and loses its answer, and every retry succeeds."""
+    max_faults_per_request: int | None = Field(default=None, ge=1)
+    """At most this many faults among identical requests (same method, path, query and body); the
+    next identical request goes through. With fewer than a client's attempts, every operation
+    succeeds in the end however the rolls fall on concurrent requests: a fault test that must
+    never fail by bad luck sets it."""
     gather: int | None = Field(default=None, ge=2)
     """Hold each API request of ``methods`` until this many are held at once, then let them all go
     on: proof that a client sends that many at the same time, without reading a clock. A request
@@ -218,6 +223,8 @@ class FaultInjector:
         self._plan = FaultPlan()
         self._script: deque[FaultKind] = deque()
         self._seen: set[str] = set()
+        self._faulted: dict[str, int] = {}
+        """Faults injected so far into the requests of each fingerprint (``max_faults_per_request``)."""
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._rng = random.Random()  # noqa: S311 - fault rolls need reproducibility, not secrecy
         self.replace(plan or FaultPlan())
@@ -246,6 +253,7 @@ class FaultInjector:
             self._plan = plan
             self._script = deque(plan.script)
             self._seen = set()
+            self._faulted = {}
             self._buckets = {}
             self._rng = random.Random(plan.seed)  # noqa: S311 - see __init__
 
@@ -275,8 +283,9 @@ class FaultInjector:
     def draw(self, method: str, fingerprint: str | None = None) -> FaultKind | None:
         """The fault to inject into a request with this HTTP method, or ``None``.
 
-        ``fingerprint`` identifies the request's content, for ``first_attempts_only``: a request
-        seen before is never faulted. Otherwise consumes the next scripted fault, else rolls the
+        ``fingerprint`` identifies the request's content, for ``first_attempts_only`` (a request
+        seen before is never faulted) and ``max_faults_per_request`` (identical requests are
+        faulted at most that often). Otherwise consumes the next scripted fault, else rolls the
         rates. A commit fault drawn for a request that is not a create is consumed but not injected
         (and not counted). A response fault is
         returned but not counted: whether it is injected depends on the answer (only a 2xx one is
@@ -291,9 +300,14 @@ class FaultInjector:
                 if fingerprint in self._seen:
                     return None
                 self._seen.add(fingerprint)
+            cap = plan.max_faults_per_request
+            if cap is not None and fingerprint is not None and self._faulted.get(fingerprint, 0) >= cap:
+                return None
             kind = self._script.popleft() if self._script else self._roll(plan)
             if kind is None or (kind in COMMIT_FAULTS and method != _CREATE_METHOD):
                 return None
+            if cap is not None and fingerprint is not None:
+                self._faulted[fingerprint] = self._faulted.get(fingerprint, 0) + 1
             if kind not in RESPONSE_FAULTS:
                 self._counts[kind] = self._counts.get(kind, 0) + 1
             return kind
