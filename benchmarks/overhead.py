@@ -401,8 +401,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(workdir)
         for subject in every_face():
             emulator.control.reset()
-            stack = fault_stack(root / f"{subject.backend}-{subject.face}", emulator, budget={})
-            reader = fault_stack(root / f"{subject.backend}-{subject.face}-reads", emulator, budget={})
+            stack = fault_stack(
+                root / f"{subject.id.replace(':', '-').replace('/', '-')}", emulator, budget={}
+            )
+            reader = fault_stack(
+                root / f"{subject.id.replace(':', '-').replace('/', '-')}-reads", emulator, budget={}
+            )
             calls.append(per_call(subject, stack, reader, emulator, runs))
         lifecycles = []
         for subject in every_face():

@@ -154,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as workdir, start_emulator(EmulatorConfig(port=0)) as emulator:
         for subject in every_face():
             emulator.control.reset()
-            stack = new_stack(Path(workdir), f"{subject.backend}-{subject.face}", emulator, keys)
+            stack = new_stack(
+                Path(workdir), f"{subject.id.replace(':', '-').replace('/', '-')}", emulator, keys
+            )
             rows.append(measure(subject, stack, keys, emulator.endpoint(subject.backend).credential))
 
     print(f"## State size: {keys} keys a stack\n")

@@ -40,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from click.testing import CliRunner
 from tests.backends import ResourceUnderTest, every_face
+from tests.backends.openai_projects import KEYS_PATH as PROJECT_KEYS_PATH
+from tests.backends.openai_projects import PROJECT
 from tests.faults.conftest import fault_stack
 from tests.harness import HarnessStack, UpResult
 from tests.rotation.pair_helpers import PairUnderTest, every_pair
@@ -82,7 +84,7 @@ def _progress(message: str) -> None:
     print(f"[steps] {message}", file=sys.stderr, flush=True)
 
 
-_ID = re.compile(r"/[a-z]+_[0-9a-f]{16,}\b")
+_ID = re.compile(r"/[a-z_]+_[0-9a-f]{16,}\b")
 """A key id in a path (``key_…``, ``ak_…``): shown as ``{id}``, the table compares the real ones."""
 
 
@@ -136,6 +138,14 @@ def steps_of(subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningE
     step("no-op up", lambda: stack.up(program), list)
     step("refresh", stack.refresh, lambda: subject.lookup_requests(first_id))
     step("update rotate_after_seconds", lambda: stack.up(subject.one_key("ci", "bench steps", rotate)), list)
+    if "scopes" in subject.resource.api_updated_inputs:
+        # A change the API applies in place (project keys): one update request, same key.
+        scoped = f"{rotate}, scopes=['api.model.read']"
+        step(
+            "update scopes in place",
+            lambda: stack.up(subject.one_key("ci", "bench steps", scoped)),
+            lambda: [("POST", subject.item_path(first_id))],
+        )
     step(
         "replace (rename)",
         lambda: stack.up(subject.one_key("ci", "bench steps renamed", rotate)),
@@ -220,10 +230,16 @@ def bulk_listing(subject: ResourceUnderTest, emulator: RunningEmulator, keys: in
     for i in range(keys):
         subject.create_out_of_band(emulator, f"bench bulk {i:03}")
     endpoint = emulator.endpoint(subject.backend)
+    listed = subject.collection_path
     if subject.backend == "openai":
         env = {"OPENAI_BASE_URL": endpoint.base_url, "OPENAI_ADMIN_KEY": endpoint.credential}
         args = ["openai", "import-file"]
         page = OPENAI_PAGE
+    elif subject.backend == "openai_projects":
+        env = {"OPENAI_BASE_URL": endpoint.base_url, "OPENAI_ADMIN_KEY": endpoint.credential}
+        args = ["openai_projects", "import-file", "--project", PROJECT]
+        page = OPENAI_PAGE
+        listed = PROJECT_KEYS_PATH  # keys are made under their account, listed under the project
     else:
         env = {"CAPY_BASE_URL": endpoint.base_url, "CAPY_API_KEY": endpoint.credential}
         args = ["capy", "import-file", "--organization", subject.get_inputs["organization_id"]]
@@ -238,7 +254,7 @@ def bulk_listing(subject: ResourceUnderTest, emulator: RunningEmulator, keys: in
     # What the client asked for, from the log's queries: openai's `limit`; capy sends none.
     asked = sorted({r.query.get("limit", "none") for r in log})
     outcome = "ok" if result.exit_code == 0 else f"FAILED: exit {result.exit_code}: {result.output[-200:]}"
-    expected = [("GET", subject.collection_path)] * math.ceil(keys / page)
+    expected = [("GET", listed)] * math.ceil(keys / page)
     _progress(f"{subject.backend} import-file {keys}: {len(requests)} requests, {outcome}")
     return Row(
         _name(subject),
@@ -264,13 +280,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     def lifecycle(subject: ResourceUnderTest, root: Path) -> list[Row]:
         # An emulator each: the request log is the emulator's, so subjects run side by side.
         with start_emulator(EmulatorConfig(port=0)) as emulator:
-            stack = fault_stack(root / f"{subject.backend}-{subject.face}", emulator, budget={})
+            stack = fault_stack(
+                root / f"{subject.id.replace(':', '-').replace('/', '-')}", emulator, budget={}
+            )
             rows = steps_of(subject, stack, emulator)
             pair = next((p for p in every_pair() if p.key == subject), None)
             if pair is not None:
-                pair_stack = fault_stack(root / f"{subject.backend}-{subject.face}-pair", emulator, budget={})
+                pair_stack = fault_stack(
+                    root / f"{subject.id.replace(':', '-').replace('/', '-')}-pair", emulator, budget={}
+                )
                 rows += pair_steps(pair, pair_stack, emulator)
-            if subject.face == "dynamic":
+            if subject.face == "dynamic" and subject.resource.listing is not None:
                 rows.append(bulk_listing(subject, emulator, keys, root))
             return rows
 

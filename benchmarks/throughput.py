@@ -293,10 +293,12 @@ def state_figures(stack: HarnessStack, credential: str) -> dict[str, Any]:
         pickled = base64.b64decode(serialized) if serialized else b""
         if credential in plain or credential.encode() in pickled:
             credential_decrypted += 1
-        value = resource.outputs.get("value")
-        value = value.value if isinstance(value, Secret) else value
-        if isinstance(value, str) and value:
-            values.append(value)
+        # The key's value: ``value``, or a service account's ``api_key_value`` (either spelling).
+        for name in ("value", "api_key_value", "apiKeyValue"):
+            value = resource.outputs.get(name)
+            value = value.value if isinstance(value, Secret) else value
+            if isinstance(value, str) and value:
+                values.append(value)
     return {
         "keys": len(keys),
         "bytes_per_key": bytes_per_key,

@@ -45,6 +45,10 @@ def test_the_docs_have_a_section_for_every_key_resource_followed_by_its_rotating
         "## RotatingAdminApiKey (`pulumi-python:dynamic/openai:RotatingAdminApiKey`)",
         "## ApiKey (`pulumi-python:dynamic/capy:ApiKey`)",
         "## RotatingApiKey (`pulumi-python:dynamic/capy:RotatingApiKey`)",
+        # A service account has no pair: replacing it takes its keys along.
+        "## ProjectServiceAccount (`pulumi-python:dynamic/openai:ProjectServiceAccount`)",
+        "## ProjectApiKey (`pulumi-python:dynamic/openai:ProjectApiKey`)",
+        "## RotatingProjectApiKey (`pulumi-python:dynamic/openai:RotatingProjectApiKey`)",
     ]
 
 

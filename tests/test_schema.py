@@ -101,6 +101,9 @@ def test_the_resources_are_the_built_in_ones_each_followed_by_its_rotating_pair(
         "apikeys:openai:RotatingAdminApiKey",
         "apikeys:capy:ApiKey",
         "apikeys:capy:RotatingApiKey",
+        "apikeys:openai:ProjectServiceAccount",  # no pair: replacing it takes its keys along
+        "apikeys:openai:ProjectApiKey",
+        "apikeys:openai:RotatingProjectApiKey",
     ]
     assert list(SCHEMA["resources"]) == [
         d.plugin_type_name for d in declarations(registry.key_resources(registry.builtin()))

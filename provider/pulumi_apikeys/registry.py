@@ -31,6 +31,7 @@ __all__ = [
 BUILTIN_BACKENDS: tuple[str, ...] = (
     "pulumi_apikeys.openai.backend",
     "pulumi_apikeys.capy.backend",
+    "pulumi_apikeys.openai_projects.backend",
 )
 """The modules holding each built-in backend's ``BACKEND``, in the order they are served."""
 

@@ -95,6 +95,9 @@ class ResourceUnderTest:
     """What a plugin ``get`` of ``missing_id`` says: the plugin sees an id-only read, as an import."""
     plugin_import_id: Callable[[str], str] = lambda key_id: key_id
     """The id the plugin imports the key with this id by (``KeyResource.parse_import_id``)."""
+    use_path: str | None = None
+    """Where a consumer uses a key's value (a GET the API answers 200 with it); ``None``: the
+    collection (the Admin keys and capy accept their own keys there)."""
 
     def import_id(self, key_id: str) -> str:
         """The id ``import_=`` takes for the key with this id, on this face."""
@@ -120,6 +123,18 @@ class ResourceUnderTest:
         """What the provider told the user during ``result``: a dynamic provider writes to stderr (the
         engine prints it), the plugin sends ``Log`` calls (the engine hides a plugin's stderr)."""
         return result.provider_stderr if self.face == "dynamic" else "\n".join(result.diagnostics)
+
+    @property
+    def value_attribute(self) -> str:
+        """The attribute holding the key's value in a program (``value``; a service account's
+        ``api_key_value``), as this face spells it."""
+        return self.resource.value_output
+
+    @property
+    def value_key(self) -> str:
+        """The output holding the key's value in state, as this face spells it (``value``; a
+        service account's ``api_key_value``, the plugin's ``apiKeyValue``)."""
+        return self.shown(self.resource.value_output)
 
     def shown(self, name: str) -> str:
         """A property's name as this face's messages spell it (the plugin's schema: camelCase)."""
@@ -165,14 +180,14 @@ class ResourceUnderTest:
         return self.program(
             f"""
             {resource_name} = {self.declare(resource_name, repr(key_name), extra)}
-            pulumi.export("{resource_name}_key", {resource_name}.value)
+            pulumi.export("{resource_name}_key", {resource_name}.{self.value_attribute})
             pulumi.export("{resource_name}_id", {resource_name}.id)
             """
         )
 
 
 _described: dict[str, ResourceUnderTest] = {}
-_BUILTIN_DESCRIPTIONS = ("tests.backends.openai", "tests.backends.capy")
+_BUILTIN_DESCRIPTIONS = ("tests.backends.openai", "tests.backends.capy", "tests.backends.openai_projects")
 
 
 def describe(description: ResourceUnderTest) -> ResourceUnderTest:

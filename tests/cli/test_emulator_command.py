@@ -96,7 +96,8 @@ def test_the_module_prints_the_base_url_first_then_serves_until_sigterm(emulator
     emulator_process.send_signal(signal.SIGTERM)
 
     assert emulator_process.wait(timeout=30) == 0
-    assert emulator_process.stdout.read() == ""  # the two URLs were the only lines
+    # The third service's URL (OpenAI's projects: the same base URL as the Admin keys') was the last line.
+    assert emulator_process.stdout.read() == base_url + "\n"
 
 
 def test_every_fault_flag_becomes_part_of_the_plan(monkeypatch, tmp_path) -> None:
@@ -202,6 +203,8 @@ def test_the_old_environment_variables_still_set_the_credentials(started) -> Non
     assert started[0].services == {
         "openai": {"admin_key": "sk-admin-env"},
         "capy": {"api_key": "capy_live_env"},
+        # One organization admin key guards the Admin keys and the projects alike.
+        "openai_projects": {"admin_key": "sk-admin-env"},
     }
 
 

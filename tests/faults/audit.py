@@ -48,7 +48,7 @@ def audit(subject: ResourceUnderTest, stack: HarnessStack, emulator: RunningEmul
         if resource.delete or not resource.id:
             continue
         in_state[resource.id] = resource.name
-        value = resource.outputs.get("value")
+        value = resource.outputs.get(subject.value_key)
         if not isinstance(value, Secret) or not subject.value_is_of(emulator, resource.id, value.value):
             lost.append(resource.name)
     return Audit(in_state, in_api, lost)

@@ -78,3 +78,27 @@ def test_a_function_the_plugin_lacks_is_an_error_naming_it(plugin):
         invoke(plugin, "apikeys:openai:getNothing", {})
 
     assert "'apikeys:openai:getNothing'" in raised.value.details()
+
+
+PROJECT_KEYS = "apikeys:openai:getProjectApiKeys"
+
+
+def test_the_project_lookup_returns_a_projects_keys_without_values_and_filters_by_name(plugin, emulator):
+    from tests.backends.openai_projects import ACCOUNT, PROJECT, client
+
+    api = client(emulator)
+    made = {api.create_service_account_key(PROJECT, ACCOUNT, name=name).id: name for name in ("app", "ops")}
+
+    found = records(invoke(plugin, PROJECT_KEYS, {"projectId": PROJECT}))
+    named = records(invoke(plugin, PROJECT_KEYS, {"projectId": PROJECT, "name": "ops"}))
+
+    assert {r["id"]: r["name"] for r in found} == made
+    assert all("value" not in r for r in found)
+    assert {r["serviceAccountId"] for r in found} == {ACCOUNT}
+    assert [r["name"] for r in named] == ["ops"]
+
+
+def test_the_project_lookup_requires_the_project(plugin):
+    response = invoke(plugin, PROJECT_KEYS, {})
+
+    assert [f.property for f in response.failures] == ["projectId"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_apikeys import registry
+from pulumi_apikeys.core.rotation import rotation_inputs
 from pulumi_apikeys.emulator import FaultPlan, RunningEmulator
 from tests.backends import Face, ResourceUnderTest, every_face, stack_config
 from tests.harness import HarnessStack, Secret
@@ -24,7 +25,14 @@ from tests.harness.state import FAST_KDF_ITERATIONS
 
 OPENAI = "pulumi-python:dynamic/openai:AdminApiKey"
 CAPY = "pulumi-python:dynamic/capy:ApiKey"
-SUBJECTS = {(subject.backend, subject.face): subject for subject in every_face()}
+SUBJECTS = {
+    (subject.backend, subject.face): subject
+    for subject in every_face()
+    if subject.backend != "openai_projects"
+}
+"""The subject of a backend-specific case, by backend and face (a backend of one key resource)."""
+BY_ID = {subject.id: subject for subject in every_face()}
+"""The subject of a shared case: every key resource, by its pytest id."""
 REQUEST_ID = re.compile(r"req_[0-9a-f]+")
 
 
@@ -39,6 +47,9 @@ class Case:
     faults: FaultPlan | None = None
     backend: str = "openai"
     face: Face = "dynamic"
+    subject: str | None = None
+    """The ``ResourceUnderTest.id`` of the resource declared (a shared case); ``None``: the one of
+    ``backend`` and ``face``."""
 
 
 def check_failure(prop: str, value: str, reason: str, resource: str = "k", type_: str = OPENAI) -> str:
@@ -60,6 +71,7 @@ def unreadable_create(subject: ResourceUnderTest, fault: str, problem: str) -> C
         faults=FaultPlan(rates={fault: 1.0}, methods=["POST"]),  # type: ignore[dict-item]
         backend=subject.backend,
         face=subject.face,
+        subject=subject.id,
     )
 
 
@@ -79,6 +91,7 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
             key("'n'", f", opts=pulumi.ResourceOptions(import_={key_id!r})"),
             check("adopt_id", "{" + key_id + "}", reason),
             backend=subject.backend,
+            subject=subject.id,
         )
 
     def ids_must(shown: str) -> str:
@@ -86,7 +99,9 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
         return f"the id to import must look like {example!r} (letters, digits, '_' and '-'), not {shown}"
 
     def case(declaration: str, message: str, **kwargs: object) -> Case:
-        return Case(declaration, message, backend=subject.backend, face=subject.face, **kwargs)  # type: ignore[arg-type]
+        return Case(
+            declaration, message, backend=subject.backend, face=subject.face, subject=subject.id, **kwargs
+        )  # type: ignore[arg-type]
 
     def setting(name: str, source: str, value: str, reason: str) -> Case:
         """A rotation setting refused by check: named as the face spells it."""
@@ -189,6 +204,12 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
             subject, "huge_body", "the response body is larger than 8388608 bytes; refusing to read it"
         ),
     }
+    # A setting the resource does not have (a service account has no renew_before_seconds) has no row.
+    rows = {
+        row: row_case
+        for row, row_case in rows.items()
+        if not any(row.startswith(p.name) and p.name not in subject.resource.inputs for p in _SETTINGS)
+    }
     if subject.face == "plugin":
         # The plugin has no adopt_id input: the engine imports natively, by a Read of the id. A list
         # where the schema says a map never reaches it: the Pulumi SDK refuses it while serializing.
@@ -201,6 +222,7 @@ def shared_cases(subject: ResourceUnderTest) -> dict[str, Case]:
 
 
 LONG = "k" * 10_000
+_SETTINGS = rotation_inputs()
 
 CASES: dict[str, Case] = {
     "expires_in_seconds 0": Case(
@@ -394,7 +416,7 @@ def test_bad_input_shows_its_exact_message_and_creates_nothing(
             config[key] = (
                 Secret(value) if key == registry.backend(case.backend).credential.config_key else value
             )
-    subject = SUBJECTS[(case.backend, case.face)]
+    subject = BY_ID[case.subject] if case.subject is not None else SUBJECTS[(case.backend, case.face)]
     stack = HarnessStack(
         tmp_path / "stack",
         project="apikeys-test",
@@ -414,6 +436,6 @@ def test_bad_input_shows_its_exact_message_and_creates_nothing(
     assert subject.live_keys(emulator) == {}
 
 
-@pytest.mark.parametrize("backend", ["openai", "capy"])
+@pytest.mark.parametrize("backend", ["openai", "capy", "openai_projects"])
 def test_each_built_in_resource_has_at_least_twenty_cases(backend: str):
     assert sum(1 for case in ALL_CASES.values() if case.backend == backend and case.face == "dynamic") >= 20

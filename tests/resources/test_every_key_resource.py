@@ -61,14 +61,14 @@ def test_create_posts_once_and_keeps_the_value_secret(
     state = stack.state()
     ci = state.resource("ci")
     assert ci.id == post.key_id
-    assert isinstance(ci.outputs["value"], Secret)
-    value = ci.outputs["value"].value
+    assert isinstance(ci.outputs[subject.value_key], Secret)
+    value = ci.outputs[subject.value_key].value
     assert value.startswith(subject.value_prefix)
     # Stored as Pulumi stores secrets: an envelope around ciphertext, the plaintext nowhere in the file.
     raw_ci = next(
         r for r in json.loads(state.raw)["checkpoint"]["latest"]["resources"] if r.get("id") == ci.id
     )
-    assert set(raw_ci["outputs"]["value"]) == {SECRET_SIGNATURE, "ciphertext"}
+    assert set(raw_ci["outputs"][subject.value_key]) == {SECRET_SIGNATURE, "ciphertext"}
     assert value not in state.raw
     assert emulator.endpoint(subject.backend).credential not in state.raw
     assert result.outputs["ci_key"].secret
@@ -130,7 +130,7 @@ def test_a_rename_replaces_the_key_creating_the_new_one_before_deleting_the_old(
     new = stack.state().resource("ci")
     assert new.id == post.key_id
     assert subject.live_keys(emulator) == {new.id: "CI v2"}
-    assert result.outputs["ci_key"].value == new.outputs["value"].value
+    assert result.outputs["ci_key"].value == new.outputs[subject.value_key].value
 
 
 @EVERY_KEY_RESOURCE
@@ -187,7 +187,7 @@ def test_import_adopts_an_existing_key_without_posting_and_then_stays_same(
     adopt = subject.program(
         f"""
         legacy = {subject.key("legacy", "Legacy", f", opts=pulumi.ResourceOptions(import_={import_id!r})")}
-        pulumi.export("legacy_value", legacy.value)
+        pulumi.export("legacy_value", legacy.{subject.value_attribute})
         """
     )
 
@@ -204,7 +204,7 @@ def test_import_adopts_an_existing_key_without_posting_and_then_stays_same(
     assert adopted.steps == [("create" if subject.face == "dynamic" else "import", urn)]
     assert adoption_requests == subject.lookup_requests(existing)  # found once, no POST
     assert adopted_state.id == existing
-    assert adopted_state.outputs.get("value") is None  # the API never shows an existing key's value
+    assert adopted_state.outputs.get(subject.value_key) is None  # the API never shows an existing key's value
     assert adopted.outputs.get("legacy_value") is None
     assert later.ok, later
     assert later.steps == [("same", urn)]

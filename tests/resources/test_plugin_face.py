@@ -21,7 +21,7 @@ from tests.harness import HarnessStack, Secret
 from tests.harness.plugins import PluginSource
 from tests.harness.state import FAST_KDF_ITERATIONS
 
-OPENAI, CAPY = (s for s in every_face() if s.face == "plugin")
+OPENAI, CAPY = (s for s in every_face() if s.face == "plugin" and s.backend in ("openai", "capy"))
 TOKEN = "apikeys:openai:AdminApiKey"
 
 

@@ -66,7 +66,10 @@ class Expiring:
 
 
 def expiring(subject: ResourceUnderTest, seconds: int) -> Expiring | None:
-    """How ``subject``'s key is made to live ``seconds``, or ``None`` if its keys never expire."""
+    """How ``subject``'s key is made to live ``seconds``, or ``None`` if its keys never expire (or
+    it reports no ``expires_at``: a service account's key expiry is its key's, not its own)."""
+    if "expires_at" not in subject.resource.outputs:
+        return None
     lifetime = subject.resource.lifetime_input
     if lifetime is not None:
         return Expiring(inputs={lifetime: seconds})

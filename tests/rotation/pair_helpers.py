@@ -171,8 +171,8 @@ class PairUnderTest:
 
 
 def every_pair() -> list[PairUnderTest]:
-    """The pair of every built-in key resource, on both faces."""
-    return [PairUnderTest(subject) for subject in builtin_subjects()]
+    """The pair of every built-in key resource that has one, on both faces."""
+    return [PairUnderTest(subject) for subject in builtin_subjects() if subject.resource.pair]
 
 
 def pair_lifecycle(
@@ -206,7 +206,8 @@ def authenticates(subject: ResourceUnderTest, emulator: RunningEmulator, value: 
     """
     with httpx.Client(trust_env=False, timeout=10) as http:
         response = http.get(
-            emulator.root_url + subject.collection_path, headers={"Authorization": f"Bearer {value}"}
+            emulator.root_url + (subject.use_path or subject.collection_path),
+            headers={"Authorization": f"Bearer {value}"},
         )
     return response.status_code == 200
 

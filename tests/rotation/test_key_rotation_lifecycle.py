@@ -91,8 +91,9 @@ def changes(emulator: RunningEmulator) -> list[RecordedRequest]:
 
 
 def value_of(key: ResourceState) -> str:
-    value = key.outputs["value"]
-    assert isinstance(value, Secret), key.outputs
+    """The key's value: its one secret output but the dynamic face's ``__provider`` (``value``, a
+    service account's ``api_key_value``)."""
+    (value,) = [v for name, v in key.outputs.items() if isinstance(v, Secret) and name != "__provider"]
     assert isinstance(value.value, str)
     return value.value
 
@@ -384,13 +385,16 @@ def renewal_as_long_as(lifetime: str, seconds: int) -> BadInput:
 
 def bad_inputs(subject: ResourceUnderTest) -> dict[str, BadInput]:
     """The rows of one resource: those every key resource shares, then its lifetime's if it declares one."""
-    rows = {
-        "zero periods": periods_refused(0, 0),
-        "negative periods": periods_refused(-60, -1),
-        "a trigger value that is a number": trigger_refused(42, "a number"),
-    }
+    rows = {"a trigger value that is a number": trigger_refused(42, "a number")}
+    renews = rotation.RENEW_BEFORE in subject.resource.inputs  # a service account has no renewal window
+    if renews:
+        rows = {
+            "zero periods": periods_refused(0, 0),
+            "negative periods": periods_refused(-60, -1),
+            **rows,
+        }
     lifetime = subject.resource.lifetime_input
-    if lifetime is not None:
+    if lifetime is not None and renews:
         rows[f"renew_before_seconds as long as {lifetime}"] = renewal_as_long_as(lifetime, LONG_PERIOD)
     return rows
 

@@ -225,16 +225,19 @@ def test_shortening_the_period_of_a_key_now_older_than_it_replaces_the_key(
 # ------------------------------------------------------------------------------- settings
 
 
-@EVERY_KEY_RESOURCE
 @pytest.mark.parametrize(
-    ("setting", "before", "after"),
+    ("subject", "setting", "before", "after"),
     [
-        (ROTATE_AFTER, HOUR, 2 * HOUR),
-        (ROTATE_AFTER, None, 2 * HOUR),
-        (ROTATE_AFTER, HOUR, None),
-        (RENEW_BEFORE, 600, 60),
+        pytest.param(subject, setting, before, after, id=f"{case}-{subject.id}")
+        for subject in under_test()
+        for case, setting, before, after in [
+            ("changed", ROTATE_AFTER, HOUR, 2 * HOUR),
+            ("set", ROTATE_AFTER, None, 2 * HOUR),
+            ("unset", ROTATE_AFTER, HOUR, None),
+            ("renew_before_seconds-changed", RENEW_BEFORE, 600, 60),
+        ]
+        if setting in subject.resource.inputs  # a service account has no renewal window
     ],
-    ids=["changed", "set", "unset", "renew_before_seconds-changed"],
 )
 def test_a_period_change_alone_is_an_update_in_place(
     subject: ResourceUnderTest, make_key: MakeKey, setting: str, before: int | None, after: int | None
@@ -447,8 +450,15 @@ def test_an_expired_key_can_still_be_deleted(
 # --------------------------------------------------------------------------------- checks
 
 
-@EVERY_KEY_RESOURCE
-@pytest.mark.parametrize("setting", [ROTATE_AFTER, RENEW_BEFORE])
+@pytest.mark.parametrize(
+    ("subject", "setting"),
+    [
+        pytest.param(subject, setting, id=f"{setting}-{subject.id}")
+        for subject in under_test()
+        for setting in (ROTATE_AFTER, RENEW_BEFORE)
+        if setting in subject.resource.inputs
+    ],
+)
 @pytest.mark.parametrize(
     ("given", "kept"),
     [(1, 1), (HOUR, HOUR), (3600.0, 3600), (rotation.PERIOD_MAX_SECONDS, rotation.PERIOD_MAX_SECONDS)],

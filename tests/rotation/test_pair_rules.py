@@ -36,7 +36,7 @@ TRIGGERS = rotation.ROTATION_TRIGGERS
 NO_RETRIES = {"apikeys:maxRetries": "0"}
 """A create that fails is not tried again: the failure ends the operation."""
 
-SUBJECTS = builtin_subjects("dynamic")
+SUBJECTS = [s for s in builtin_subjects("dynamic") if s.resource.pair]
 """The built-in key resources; the lifecycle is the same on both faces."""
 
 

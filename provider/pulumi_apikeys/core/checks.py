@@ -262,6 +262,19 @@ def string_set(*, what: str, example: str) -> InputCheck:
     return lambda failures, props, prop: failures.string_set(props, prop, what=what, example=example)
 
 
+def optional_string_set(*, what: str, example: str) -> InputCheck:
+    """An optional set of strings, each a ``what`` such as ``example``. Absent and ``[]`` mean the
+    same (no restriction), so both check as ``None``: going from one to the other is no change."""
+
+    def check(failures: CheckFailures, props: Mapping[str, Any], prop: str) -> Any:
+        value = props.get(prop)
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            return None
+        return failures.string_set(props, prop, what=what, example=example)
+
+    return check
+
+
 def string_map(*, example: Mapping[str, str]) -> InputCheck:
     """An optional map of strings to strings, such as ``example``."""
     return lambda failures, props, prop: failures.string_map(props, prop, example=example)

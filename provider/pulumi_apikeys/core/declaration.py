@@ -334,6 +334,13 @@ class KeyResource(Declared, Generic[ClientT, KeyT]):
     outputs, then the new inputs): one API call; the key as it is afterwards. ``None``: the API has
     no update, and no input may be marked ``updates``."""
 
+    replaces_when: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[str, ...]] | None = None
+    """The inputs whose change (previous outputs, then the new inputs) replaces the key although
+    they are updated in place otherwise (a lifetime the API can change but not remove)."""
+    diff_warning: Callable[[Mapping[str, Any]], str | None] | None = None
+    """What a diff tells the user about the key as state last saw it (its owner lost access to
+    the project), or ``None``; it plans no change."""
+
     def __post_init__(self) -> None:
         for prop in self.properties:
             if prop.updates and (prop.replaces or not prop.input):

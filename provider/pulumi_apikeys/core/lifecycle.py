@@ -237,7 +237,13 @@ class KeyLifecycle(Generic[ClientT, KeyT]):
             is_unknown=self.is_unknown,
             shown=lambda name: key_of(resource.property_named(name)),
         )
+        if resource.replaces_when is not None:
+            replaces += [name for name in resource.replaces_when(olds, news) if name not in replaces]
         reasons = []
+        warning = resource.diff_warning(olds) if resource.diff_warning is not None else None
+        if warning is not None:
+            reasons.append(f"{resource.import_subject(key_id, olds)}: {warning}.")
+            _log.warning("%s", reasons[-1])
         if due is not None:
             reasons.append(f"{resource.import_subject(key_id, olds)} is replaced: {due.reason}.")
             _log.warning("%s", reasons[-1])

@@ -181,8 +181,9 @@ class RotatingPair(Declared, Generic[ClientT, KeyT]):
 
 
 def _as_pair_input(prop: Property, placement: tuple[str, ...]) -> Property:
-    """A key's input as the pair declares it: only a change of placement replaces the pair."""
-    return replace(prop, replaces=prop.name in placement)
+    """A key's input as the pair declares it: only a change of placement replaces the pair, and any
+    other change rotates it (a new key as declared), so nothing is updated in place."""
+    return replace(prop, replaces=prop.name in placement, updates=False)
 
 
 _pairs_lock = threading.Lock()

@@ -6,16 +6,32 @@ imports the routes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from pulumi_apikeys.emulator.service import EmulatorService, ServiceFlag, ServiceSpec
 from pulumi_apikeys.emulator.state_file import StateSection
 
-__all__ = ["DEFAULT_ADMIN_KEY", "SERVICE", "OpenAIProjectsEmulatorOptions"]
+if TYPE_CHECKING:
+    from pulumi_apikeys.openai_projects.emulator_store import Seed
+
+__all__ = [
+    "DEFAULT_ADMIN_KEY",
+    "DEFAULT_PROJECT_ID",
+    "DEFAULT_SERVICE_ACCOUNT_ID",
+    "SERVICE",
+    "OpenAIProjectsEmulatorOptions",
+    "seed_of",
+]
 
 DEFAULT_ADMIN_KEY = "sk-admin-local"
 """The admin key the emulator accepts unless told otherwise: the ``openai`` service's default, since
 one organization admin key administers both its Admin keys and its projects."""
+DEFAULT_PROJECT_ID = "proj_default"
+"""The id of the project a fresh emulator holds."""
+DEFAULT_SERVICE_ACCOUNT_ID = "svc_acct_default"
+"""The id of the service account (without keys) a fresh emulator holds in that project."""
 
 
 class OpenAIProjectsEmulatorOptions(BaseModel):
@@ -33,6 +49,11 @@ class OpenAIProjectsEmulatorOptions(BaseModel):
     show_scopes: bool = False
     """Add ``scopes`` to the project API key objects. The SDK's ``ProjectAPIKey`` has no such field,
     so by default the emulator leaves it out; a client must work either way."""
+    default_project_id: str | None = Field(default=DEFAULT_PROJECT_ID, min_length=1)
+    """The project a fresh emulator holds, as every organization has its "Default project"; ``None``:
+    none (a program then makes one first)."""
+    default_service_account_id: str | None = Field(default=DEFAULT_SERVICE_ACCOUNT_ID, min_length=1)
+    """A service account without keys in that project, for programs whose keys name one."""
 
 
 def build(options: OpenAIProjectsEmulatorOptions, state: StateSection | None) -> EmulatorService:
@@ -41,7 +62,17 @@ def build(options: OpenAIProjectsEmulatorOptions, state: StateSection | None) ->
     from pulumi_apikeys.openai_projects.emulator_api import ProjectsApi
     from pulumi_apikeys.openai_projects.emulator_store import ProjectStore
 
-    return ProjectsApi(ProjectStore(state), options.admin_key, show_scopes=options.show_scopes)
+    store = ProjectStore(state, seed=seed_of(options))
+    return ProjectsApi(store, options.admin_key, show_scopes=options.show_scopes)
+
+
+def seed_of(options: OpenAIProjectsEmulatorOptions) -> Seed | None:
+    """The store's seed these options ask for."""
+    from pulumi_apikeys.openai_projects.emulator_store import Seed
+
+    if options.default_project_id is None:
+        return None
+    return Seed(options.default_project_id, service_account_id=options.default_service_account_id)
 
 
 SERVICE = ServiceSpec(
@@ -58,6 +89,8 @@ SERVICE = ServiceSpec(
             show_default=False,
         ),
         ServiceFlag("show_scopes", "Show each project API key's scopes in its answers (true/false)."),
+        ServiceFlag("default_project_id", "The id of the project a fresh emulator holds."),
+        ServiceFlag("default_service_account_id", "The id of the service account (no keys) in that project."),
     ),
 )
 """The ``openai_projects`` backend's emulator service (``Backend.emulator``)."""

@@ -8,6 +8,10 @@ no longer authenticates and can no longer be updated, as the SDK documents.
 Every object takes the next number of one sequence when made; lists are in that (creation) order,
 and a page's ``after`` may name any object this store ever held, deleted ones included, so that a
 list paging while another client deletes goes on where it was.
+
+A store may be seeded (``Seed``): a project, as every real organization has its "Default project",
+and in it a service account without keys, for programs and tests whose inputs name them. The seed
+is made again by ``reset``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ __all__ = [
     "ObjectKind",
     "Page",
     "ProjectStore",
+    "Seed",
     "StoredProject",
     "StoredProjectKey",
     "StoredServiceAccount",
@@ -146,6 +151,17 @@ class _Snapshot(BaseModel):
     """Sequence numbers of deleted accounts and keys, so ``after=<deleted id>`` still finds its place."""
 
 
+@dataclass(frozen=True)
+class Seed:
+    """What a fresh (or reset) store holds: a project with this id, and in it, if given, a service
+    account with this id and no key."""
+
+    project_id: str
+    project_name: str = "Default project"
+    service_account_id: str | None = None
+    service_account_name: str = "default"
+
+
 class _Sequenced(Protocol):
     @property
     def seq(self) -> int: ...
@@ -170,8 +186,15 @@ class ProjectStore:
     Methods that take ids raise ``MissingObjectError`` for an id the project does not have.
     """
 
-    def __init__(self, state: StateSection | None = None, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        state: StateSection | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        seed: Seed | None = None,
+    ) -> None:
         self._state = state
+        self._seed_with = seed
         self._clock = clock
         self._lock = threading.Lock()
         self._projects: dict[str, StoredProject] = {}
@@ -180,8 +203,10 @@ class ProjectStore:
         self._tombstones: dict[str, int] = {}
         self._next_seq = 1
         snapshot = self._state.load(_Snapshot) if self._state is not None else None
-        if snapshot is not None:
-            self._load(snapshot)
+        with self._lock:
+            if snapshot is not None:
+                self._load(snapshot)
+            self._seed()
 
     def __len__(self) -> int:
         """How many project API keys the store holds (projects and accounts are not keys)."""
@@ -428,9 +453,31 @@ class ProjectStore:
             self._keys.clear()
             self._tombstones.clear()
             self._next_seq = 1
+            self._seed()
             self._save()
 
     # Internals; the caller holds the lock.
+
+    def _seed(self) -> None:
+        """Make the seed's project and account unless they exist (a state file may hold them)."""
+        seed = self._seed_with
+        if seed is None:
+            return
+        now = self._now()
+        if seed.project_id not in self._projects:
+            self._projects[seed.project_id] = StoredProject(
+                seq=self._take_seq(), id=seed.project_id, name=seed.project_name, created_at=now
+            )
+        if seed.service_account_id is not None and seed.service_account_id not in self._accounts:
+            self._accounts[seed.service_account_id] = StoredServiceAccount(
+                seq=self._take_seq(),
+                id=seed.service_account_id,
+                project_id=seed.project_id,
+                name=seed.service_account_name,
+                role="member",
+                created_at=now,
+                project_access="active",
+            )
 
     def _now(self) -> int:
         return int(self._clock())

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, SecretStr, SerializationInfo, Tag, field_serializer
 
 from pulumi_apikeys.core.api_model import REVEAL_SECRETS, ApiModel, dump_secret
+from pulumi_apikeys.openai_projects.limits import EXPIRES_IN_SECONDS_MAX, EXPIRES_IN_SECONDS_MIN
 
 __all__ = [
     "EXPIRES_IN_SECONDS_MAX",
@@ -51,12 +52,6 @@ __all__ = [
     "ServiceAccountRole",
     "UserOwner",
 ]
-
-EXPIRES_IN_SECONDS_MIN = 1
-"""The shortest key lifetime we send, in seconds."""
-EXPIRES_IN_SECONDS_MAX = 31_536_000
-"""The longest key lifetime we send (365 days): the Admin keys' documented bound, assumed here too
-(the SDK states none for project keys; an organization policy may set a lower one)."""
 
 ServiceAccountRole = Literal["owner", "member", "none"]
 """A service account's project role; ``none`` for one made with ``create_service_account_only``."""
@@ -243,6 +238,9 @@ class ProjectApiKey(ApiModel):
     scopes: list[str] | None = None
     """The key's scopes, if the answer carries them: the SDK's ``ProjectAPIKey`` has no such field
     (create and update take ``scopes``; only the audit log shows them back). ``[]``: all permissions."""
+    project_id: str | None = Field(default=None, exclude=True)
+    """The project the key belongs to. Not in the API's answers (never sent, by the emulator
+    either): the client sets it from the path it asked, so a key found by a list knows its import id."""
 
 
 class ProjectApiKeyPage(ApiModel):

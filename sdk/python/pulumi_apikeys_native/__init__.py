@@ -43,7 +43,10 @@ _utilities.register(
   "fqn": "pulumi_apikeys_native.openai",
   "classes": {
    "apikeys:openai:AdminApiKey": "AdminApiKey",
-   "apikeys:openai:RotatingAdminApiKey": "RotatingAdminApiKey"
+   "apikeys:openai:RotatingAdminApiKey": "RotatingAdminApiKey",
+   "apikeys:openai:ProjectServiceAccount": "ProjectServiceAccount",
+   "apikeys:openai:ProjectApiKey": "ProjectApiKey",
+   "apikeys:openai:RotatingProjectApiKey": "RotatingProjectApiKey"
   }
  }
 ]

@@ -1,6 +1,8 @@
 """Fixtures for the projects emulator's tests: an emulator serving only this service, httpx clients.
 
-The emulator is started with explicit specs, so these tests need no registry entry.
+The emulator is started with explicit specs, so these tests need no registry entry, and without
+its default project and account (``UNSEEDED``), so that every list starts empty; the seed has
+tests of its own (``test_seed.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pulumi_apikeys.openai_projects.emulator_store import ProjectStore
 from .helpers import SERVICE_NAME, FakeClock, accounts_path, bearer, key_path
 
 StartEmulator = Callable[..., RunningEmulator]
+UNSEEDED: dict[str, Any] = {"default_project_id": None}
+"""The service's options without its default project (and so without its default account)."""
 
 
 def clocked_spec(clock: FakeClock) -> ServiceSpec[OpenAIProjectsEmulatorOptions]:
@@ -54,7 +58,8 @@ def client_of(running: RunningEmulator, key: str | None = None) -> httpx.Client:
 @pytest.fixture(scope="session")
 def session_projects_emulator() -> Iterator[RunningEmulator]:
     """One emulator serving this service for the whole session; prefer ``projects_emulator``."""
-    with start_emulator(EmulatorConfig(port=0), specs=[SERVICE]) as running:
+    config = EmulatorConfig(port=0, services={SERVICE_NAME: UNSEEDED})
+    with start_emulator(config, specs=[SERVICE]) as running:
         yield running
 
 
@@ -72,7 +77,8 @@ def start_projects_emulator() -> Iterator[StartEmulator]:
 
     def start(*, clock: FakeClock | None = None, **options: Any) -> RunningEmulator:
         spec = SERVICE if clock is None else clocked_spec(clock)
-        running = start_emulator(EmulatorConfig(port=0, services={SERVICE_NAME: options}), specs=[spec])
+        config = EmulatorConfig(port=0, services={SERVICE_NAME: {**UNSEEDED, **options}})
+        running = start_emulator(config, specs=[spec])
         started.append(running)
         return running
 

@@ -33,6 +33,8 @@ def test_the_flags_are_spelt_after_the_service() -> None:
     assert [flag.spelling(SERVICE.name) for flag in SERVICE.flags] == [
         "--openai-projects-admin-key",
         "--openai-projects-show-scopes",
+        "--openai-projects-default-project-id",
+        "--openai-projects-default-service-account-id",
     ]
 
 

@@ -9,16 +9,41 @@ from pulumi_apikeys_native.openai.get_admin_api_keys import (
     get_admin_api_keys,
     get_admin_api_keys_output,
 )
+from pulumi_apikeys_native.openai.get_project_api_keys import (
+    AwaitableGetProjectApiKeysResult,
+    GetProjectApiKeysResult,
+    get_project_api_keys,
+    get_project_api_keys_output,
+)
+from pulumi_apikeys_native.openai.project_api_key import ProjectApiKey, ProjectApiKeyArgs
+from pulumi_apikeys_native.openai.project_service_account import (
+    ProjectServiceAccount,
+    ProjectServiceAccountArgs,
+)
 from pulumi_apikeys_native.openai.rotating_admin_api_key import RotatingAdminApiKey, RotatingAdminApiKeyArgs
+from pulumi_apikeys_native.openai.rotating_project_api_key import (
+    RotatingProjectApiKey,
+    RotatingProjectApiKeyArgs,
+)
 
 __all__ = [
     "AdminApiKey",
     "AdminApiKeyArgs",
     "AwaitableGetAdminApiKeysResult",
+    "AwaitableGetProjectApiKeysResult",
     "GetAdminApiKeysResult",
+    "GetProjectApiKeysResult",
+    "ProjectApiKey",
+    "ProjectApiKeyArgs",
+    "ProjectServiceAccount",
+    "ProjectServiceAccountArgs",
     "RotatingAdminApiKey",
     "RotatingAdminApiKeyArgs",
+    "RotatingProjectApiKey",
+    "RotatingProjectApiKeyArgs",
     "get_admin_api_keys",
     "get_admin_api_keys_output",
+    "get_project_api_keys",
+    "get_project_api_keys_output",
     "outputs",
 ]

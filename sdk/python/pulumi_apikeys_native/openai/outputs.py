@@ -2,11 +2,12 @@
 # *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import builtins as _builtins
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
 
-__all__ = ["AdminApiKeyOwner", "AdminApiKeyRecord"]
+__all__ = ["AdminApiKeyOwner", "AdminApiKeyRecord", "ProjectApiKeyRecord"]
 
 
 @pulumi.output_type
@@ -190,3 +191,142 @@ class AdminApiKeyRecord(dict[str, Any]):
         Unix seconds when the key was last used; absent if never.
         """
         return pulumi.get(self, "last_used_at")
+
+
+@pulumi.output_type
+class ProjectApiKeyRecord(dict[str, Any]):
+    """
+    A ProjectApiKey as `getProjectApiKeys` lists it: every output but the value.
+    """
+
+    def __init__(
+        __self__,
+        *,
+        created_at: _builtins.int,
+        id: _builtins.str,
+        name: _builtins.str,
+        project_id: _builtins.str,
+        service_account_id: _builtins.str,
+        expires_at: _builtins.int | None = None,
+        last_used_at: _builtins.int | None = None,
+        owner_project_access: _builtins.str | None = None,
+        redacted_value: _builtins.str | None = None,
+        scopes: Sequence[_builtins.str] | None = None,
+    ) -> None:
+        """
+        A ProjectApiKey as `getProjectApiKeys` lists it: every output but the value.
+
+        :param _builtins.int created_at: Unix seconds when the key was created.
+        :param _builtins.str id: The key's id (the resource id).
+        :param _builtins.str name: The key's name.
+        :param _builtins.str project_id: The project, e.g. `proj_abc`.
+        :param _builtins.str service_account_id: The service account that owns the key, e.g. `svc_acct_abc`.
+        :param _builtins.int expires_at: Unix seconds when the key expires; absent if it never does.
+        :param _builtins.int last_used_at: Unix seconds when the key was last used; absent if never.
+        :param _builtins.str owner_project_access: `active`, or `inactive` once its owner lost access to the
+               project (the key then no longer works; a refresh records it and the next diff says so). Known
+               from the first refresh on.
+        :param _builtins.str redacted_value: The value with all but its ends hidden: safe to show. Known from
+               the first refresh on (the create's answer has none).
+        :param Sequence[_builtins.str] scopes: What the key may do, e.g. `["api.model.read"]`; omit (or `[]`)
+               for every permission the account has. A set: order and repetition do not matter. A change
+               updates the key in place.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "project_id", project_id)
+        pulumi.set(__self__, "service_account_id", service_account_id)
+        if expires_at is not None:
+            pulumi.set(__self__, "expires_at", expires_at)
+        if last_used_at is not None:
+            pulumi.set(__self__, "last_used_at", last_used_at)
+        if owner_project_access is not None:
+            pulumi.set(__self__, "owner_project_access", owner_project_access)
+        if redacted_value is not None:
+            pulumi.set(__self__, "redacted_value", redacted_value)
+        if scopes is not None:
+            pulumi.set(__self__, "scopes", scopes)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.int:
+        """
+        Unix seconds when the key was created.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The key's id (the resource id).
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The key's name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="projectId")
+    def project_id(self) -> _builtins.str:
+        """
+        The project, e.g. `proj_abc`.
+        """
+        return pulumi.get(self, "project_id")
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccountId")
+    def service_account_id(self) -> _builtins.str:
+        """
+        The service account that owns the key, e.g. `svc_acct_abc`.
+        """
+        return pulumi.get(self, "service_account_id")
+
+    @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> _builtins.int | None:
+        """
+        Unix seconds when the key expires; absent if it never does.
+        """
+        return pulumi.get(self, "expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUsedAt")
+    def last_used_at(self) -> _builtins.int | None:
+        """
+        Unix seconds when the key was last used; absent if never.
+        """
+        return pulumi.get(self, "last_used_at")
+
+    @_builtins.property
+    @pulumi.getter(name="ownerProjectAccess")
+    def owner_project_access(self) -> _builtins.str | None:
+        """
+        `active`, or `inactive` once its owner lost access to the project (the key then no longer works; a
+        refresh records it and the next diff says so). Known from the first refresh on.
+        """
+        return pulumi.get(self, "owner_project_access")
+
+    @_builtins.property
+    @pulumi.getter(name="redactedValue")
+    def redacted_value(self) -> _builtins.str | None:
+        """
+        The value with all but its ends hidden: safe to show. Known from the first refresh on (the create's
+        answer has none).
+        """
+        return pulumi.get(self, "redacted_value")
+
+    @_builtins.property
+    @pulumi.getter
+    def scopes(self) -> Sequence[_builtins.str] | None:
+        """
+        What the key may do, e.g. `["api.model.read"]`; omit (or `[]`) for every permission the account has. A
+        set: order and repetition do not matter. A change updates the key in place.
+        """
+        return pulumi.get(self, "scopes")
