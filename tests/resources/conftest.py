@@ -9,8 +9,23 @@ import pytest
 from pulumi_apikeys.capy.client import CapyApiKeysClient
 from pulumi_apikeys.emulator import RunningEmulator
 from pulumi_apikeys.openai.client import AdminApiKeysClient
+from tests.backends import ResourceUnderTest, stack_config
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
+
+
+@pytest.fixture
+def stack(tmp_path: Path, emulator: RunningEmulator, subject: ResourceUnderTest) -> HarnessStack:
+    """A fresh stack whose config points ``subject``'s provider at the (reset) emulator (for the
+    tables parametrized over every key resource)."""
+    return HarnessStack(
+        tmp_path / "stack",
+        project="apikeys-test",
+        stack="dev",
+        config=stack_config(subject.settings, emulator),
+        kdf_iterations=FAST_KDF_ITERATIONS,
+        plugins=subject.plugins,
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from pulumi_apikeys.emulator import RunningEmulator
 from pulumi_apikeys.emulator.request_log import RecordedRequest
-from tests.backends import ResourceUnderTest, every_face, stack_config
+from tests.backends import ResourceUnderTest, every_face
 from tests.harness import HarnessStack, Secret
 from tests.harness.state import FAST_KDF_ITERATIONS
 
@@ -22,19 +22,6 @@ from tests.harness.state import FAST_KDF_ITERATIONS
 EVERY_KEY_RESOURCE = pytest.mark.parametrize("subject", every_face(), ids=lambda subject: subject.id)
 # How Pulumi stores a secret in the checkpoint: this signature key beside the ciphertext.
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
-
-
-@pytest.fixture
-def stack(tmp_path: Path, emulator: RunningEmulator, subject: ResourceUnderTest) -> HarnessStack:
-    """A fresh stack whose config points the resource's provider at the (reset) emulator."""
-    return HarnessStack(
-        tmp_path / "stack",
-        project="apikeys-test",
-        stack="dev",
-        config=stack_config(subject.settings, emulator),
-        kdf_iterations=FAST_KDF_ITERATIONS,
-        plugins=subject.plugins,
-    )
 
 
 def api_requests(emulator: RunningEmulator) -> list[tuple[str, str]]:

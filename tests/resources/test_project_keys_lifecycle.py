@@ -6,32 +6,17 @@ The shared tables (``test_every_key_resource`` and the others) cover the rest of
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pulumi_apikeys.emulator import RunningEmulator
-from tests.backends import ResourceUnderTest, every_face, stack_config
+from tests.backends import ResourceUnderTest, every_face
 from tests.backends.openai_projects import ACCOUNT, KEYS_PATH, PROJECT, client, store
 from tests.harness import HarnessStack, Secret
-from tests.harness.state import FAST_KDF_ITERATIONS
 
 KEYS = [s for s in every_face() if s.resource.name == "ProjectApiKey"]
 ACCOUNTS = [s for s in every_face() if s.resource.name == "ProjectServiceAccount"]
 EVERY_PROJECT_KEY = pytest.mark.parametrize("subject", KEYS, ids=lambda s: s.id)
 EVERY_ACCOUNT = pytest.mark.parametrize("subject", ACCOUNTS, ids=lambda s: s.id)
-
-
-@pytest.fixture
-def stack(tmp_path: Path, emulator: RunningEmulator, subject: ResourceUnderTest) -> HarnessStack:
-    return HarnessStack(
-        tmp_path / "stack",
-        project="apikeys-test",
-        stack="dev",
-        config=stack_config(subject.settings, emulator),
-        kdf_iterations=FAST_KDF_ITERATIONS,
-        plugins=subject.plugins,
-    )
 
 
 def requests_of(emulator: RunningEmulator) -> list[tuple[str, str]]:
